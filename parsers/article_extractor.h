@@ -1,0 +1,47 @@
+// mediawatch/parsers/article_extractor.h
+//
+// Extracts the article from a news page with Gumbo: title and main text as
+// paragraphs (one '\n' between blocks, so words of adjacent blocks never glue
+// together), without navigation, headers, footers, scripts, styles, forms,
+// share bars, comments or the headline itself, plus basic metadata.
+// Input is UTF-8 (see charset.h). Untrusted: size and depth are capped.
+//
+//   Result<DecodedText> html = DecodeHtml(bytes, content_type);
+//   Result<ExtractedArticle> a = ExtractArticle(html->utf8, url);
+//
+// Thread safety: reentrant.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace mw {
+
+struct ExtractedArticle {
+  std::string title;      // og:title, else <h1>, else <title> minus " - Site" suffix
+  std::string text;       // main text, blocks separated by '\n'
+  std::string language;   // <html lang>, else og:locale / content-language meta ("" if none)
+  std::string byline;     // meta author / rel=author ("" if none)
+  std::string canonical_url;  // <link rel=canonical> resolved against the page URL ("" if none)
+  std::string site_name;  // og:site_name
+  std::optional<int64_t> published;  // article:published_time, <time datetime>, ... (Unix s)
+};
+
+struct ExtractOptions {
+  // Larger inputs are rejected with kTooLarge. Default: 8 MiB.
+  size_t max_bytes = 8u << 20;
+  // Elements nested deeper than this are ignored (Gumbo itself is quadratic
+  // on very deep nesting, so the input is also pre-checked). Default: 512.
+  int max_depth = 512;
+};
+
+// Errors: kTooLarge; kParseError when nothing usable could be found (no text
+// and no title).
+Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_view page_url,
+                                        const ExtractOptions& options = {});
+
+}  // namespace mw

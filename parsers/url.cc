@@ -1,0 +1,144 @@
+#include "parsers/url.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+namespace mw {
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
+
+struct CurlStrDeleter {
+  void operator()(char* p) const { curl_free(p); }
+};
+using CurlStr = std::unique_ptr<char, CurlStrDeleter>;
+
+constexpr size_t kMaxUrlBytes = 8192;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// Returns the part as a string, or "" when absent.
+std::string GetPart(CURLU* u, CURLUPart part, unsigned flags = 0) {
+  char* raw = nullptr;
+  if (curl_url_get(u, part, &raw, flags) != CURLUE_OK || raw == nullptr) return {};
+  CurlStr owned(raw);
+  return std::string(raw);
+}
+
+bool HasControlOrSpace(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+}
+
+Result<UrlHandle> ParseAbsolute(std::string_view url) {
+  if (url.size() > kMaxUrlBytes) return Status::TooLarge("URL longer than 8192 bytes");
+  if (HasControlOrSpace(url)) return Status::ParseError("URL contains control characters");
+  UrlHandle u(curl_url());
+  if (!u) return Status::Internal("curl_url() failed");
+  std::string s(url);
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, s.c_str(),
+                              CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
+  if (rc != CURLUE_OK) {
+    return Status::ParseError(std::string("bad URL '") + s.substr(0, 200) + "': " + curl_url_strerror(rc));
+  }
+  std::string scheme = Lower(GetPart(u.get(), CURLUPART_SCHEME));
+  if (scheme != "http" && scheme != "https") {
+    return Status::Unsupported("only http and https URLs are allowed, got '" + scheme + "'");
+  }
+  return u;
+}
+
+bool IsTrackingParam(std::string_view name) {
+  std::string n = Lower(name);
+  if (n.rfind("utm_", 0) == 0) return true;
+  static constexpr std::string_view kNames[] = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid",
+                                                "mc_eid", "yclid", "igshid", "_ga", "_gl"};
+  return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
+}
+
+}  // namespace
+
+Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
+  // Trim ASCII whitespace around href, as browsers do.
+  while (!href.empty() && (href.front() == ' ' || href.front() == '\t' || href.front() == '\n' ||
+                           href.front() == '\r'))
+    href.remove_prefix(1);
+  while (!href.empty() && (href.back() == ' ' || href.back() == '\t' || href.back() == '\n' ||
+                           href.back() == '\r'))
+    href.remove_suffix(1);
+  if (href.size() > kMaxUrlBytes) return Status::TooLarge("URL longer than 8192 bytes");
+  if (HasControlOrSpace(href)) return Status::ParseError("URL contains control characters");
+  auto b = ParseAbsolute(base);
+  if (!b.ok()) {
+    // A relative href needs a valid base; an absolute href can stand alone.
+    auto alone = ParseAbsolute(href);
+    if (!alone.ok()) return alone.status();
+    return GetPart(alone->get(), CURLUPART_URL);
+  }
+  if (href.empty()) return GetPart(b->get(), CURLUPART_URL);
+  std::string h(href);
+  CURLUcode rc = curl_url_set(b->get(), CURLUPART_URL, h.c_str(),
+                              CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
+  if (rc != CURLUE_OK) {
+    return Status::ParseError("bad link '" + h.substr(0, 200) + "': " + curl_url_strerror(rc));
+  }
+  std::string scheme = Lower(GetPart(b->get(), CURLUPART_SCHEME));
+  if (scheme != "http" && scheme != "https") {
+    return Status::Unsupported("only http and https URLs are allowed, got '" + scheme + "'");
+  }
+  return GetPart(b->get(), CURLUPART_URL);
+}
+
+Result<std::string> CanonicalizeUrl(std::string_view url) {
+  auto parsed = ParseAbsolute(url);
+  if (!parsed.ok()) return parsed.status();
+  CURLU* u = parsed->get();
+  std::string scheme = Lower(GetPart(u, CURLUPART_SCHEME));
+  std::string host = Lower(GetPart(u, CURLUPART_HOST));
+  if (host.empty()) return Status::ParseError("URL has no host");
+  curl_url_set(u, CURLUPART_SCHEME, scheme.c_str(), 0);
+  curl_url_set(u, CURLUPART_HOST, host.c_str(), 0);
+  std::string port = GetPart(u, CURLUPART_PORT);
+  if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) {
+    curl_url_set(u, CURLUPART_PORT, nullptr, 0);
+  }
+  curl_url_set(u, CURLUPART_FRAGMENT, nullptr, 0);
+  std::string query = GetPart(u, CURLUPART_QUERY);
+  if (!query.empty()) {
+    std::string kept;
+    size_t start = 0;
+    while (start <= query.size()) {
+      size_t amp = query.find('&', start);
+      if (amp == std::string::npos) amp = query.size();
+      std::string_view param(query.data() + start, amp - start);
+      std::string_view name = param.substr(0, param.find('='));
+      if (!param.empty() && !IsTrackingParam(name)) {
+        if (!kept.empty()) kept += '&';
+        kept += param;
+      }
+      start = amp + 1;
+    }
+    curl_url_set(u, CURLUPART_QUERY, kept.empty() ? nullptr : kept.c_str(), 0);
+  }
+  std::string path = GetPart(u, CURLUPART_PATH);
+  if (path.empty()) curl_url_set(u, CURLUPART_PATH, "/", 0);
+  return GetPart(u, CURLUPART_URL);
+}
+
+std::string UrlHost(std::string_view url) {
+  auto parsed = ParseAbsolute(url);
+  if (!parsed.ok()) return {};
+  return Lower(GetPart(parsed->get(), CURLUPART_HOST));
+}
+
+}  // namespace mw

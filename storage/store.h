@@ -1,0 +1,130 @@
+// mediawatch/storage/store.h
+//
+// The index of record: articles, their matches and per-feed state. The API is
+// backend-neutral (no RocksDB type appears here) so that a PostgreSQL backend
+// can implement the same interface later. The embedded RocksDB backend is
+// opened with OpenRocksStore(); its key layout is in docs/storage.md.
+//
+//   Result<std::unique_ptr<Store>> store = OpenRocksStore("/var/lib/mw", {});
+//   if (!store.ok()) return store.status();
+//   Result<bool> inserted = (*store)->PutArticle(article, matches);
+//
+// Thread safety: every method may be called concurrently from any thread.
+// Durability: a successful write is in the write-ahead log; PutArticle writes
+// the article, its URL index entry and its matches in one atomic batch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace mw {
+
+struct ArticleRecord {
+  std::string id;           // ArticleIdForUrl(url): 16 lower-case hex digits
+  std::string url;          // canonical URL (parsers/url.h CanonicalizeUrl)
+  std::string fetched_url;  // the URL actually fetched (after redirects)
+  std::string feed_id;
+  std::string source;       // outlet name from the feed config
+  std::string language;     // "en", "zh", "zh-Hant", "ug", ...
+  std::string title;
+  std::string text;         // extracted main text, blocks separated by '\n'
+  std::string byline;
+  std::string charset;      // charset the page was decoded from
+  std::optional<int64_t> published;  // Unix seconds, UTC
+  int64_t fetched_at = 0;            // Unix seconds, UTC
+};
+
+struct MatchRecord {
+  std::string watchlist_id;
+  std::string target_id;  // entity or keyword id within the watch-list
+  std::string kind;       // "entity" or "keyword"
+  std::string term;       // the watch-list term that matched, as written in the list
+  std::string field;      // "title" or "text" (first field it was found in)
+  std::string snippet;    // context around the first occurrence, from the original text
+  int count = 0;          // occurrences in title + text
+};
+
+struct FeedState {
+  std::string feed_id;
+  std::string url;
+  std::string etag;           // from the last 200 response ("" if none)
+  std::string last_modified;  // from the last 200 response ("" if none)
+  int64_t last_fetch_at = 0;  // Unix seconds
+  int64_t last_success_at = 0;
+  int last_http_status = 0;   // 0 when no HTTP response was received
+  std::string last_error;     // "" after a success
+  int consecutive_failures = 0;
+  int64_t articles_stored = 0;  // total new articles stored from this feed
+};
+
+struct MatchQuery {
+  std::optional<std::string> watchlist_id;  // all watch-lists when empty
+  std::optional<int64_t> since;             // article time >= since (Unix s)
+  std::optional<int64_t> until;             // article time < until (Unix s)
+  size_t limit = 1000;                      // Default: 1000
+};
+
+// One flagged article with all of its matches for the queried watch-list(s).
+struct MatchHit {
+  ArticleRecord article;  // text omitted (empty) to keep results small
+  int64_t time = 0;       // published, else fetched_at
+  std::vector<MatchRecord> matches;
+};
+
+struct StoreStats {
+  int64_t articles = 0;
+  int64_t matches = 0;
+  int64_t feeds = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // True when an article with this canonical URL is stored.
+  virtual Result<bool> HasArticleUrl(std::string_view canonical_url) = 0;
+
+  // Stores `article` (its id must be ArticleIdForUrl(article.url)) and its
+  // matches atomically. Returns true when stored, false when an article with
+  // the same canonical URL was already there (then nothing is written).
+  virtual Result<bool> PutArticle(const ArticleRecord& article,
+                                  const std::vector<MatchRecord>& matches) = 0;
+
+  virtual Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) = 0;
+
+  virtual Status PutFeedState(const FeedState& state) = 0;
+  virtual Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) = 0;
+  virtual Result<std::vector<FeedState>> ListFeedStates() = 0;
+
+  // Flagged articles, newest first, grouped per article.
+  virtual Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) = 0;
+
+  // All articles, newest first (text included), at most `limit`.
+  virtual Result<std::vector<ArticleRecord>> ListArticles(size_t limit) = 0;
+
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+struct StoreOptions {
+  // Create the database when the directory holds none. Default: true.
+  bool create_if_missing = true;
+  // Open without write access (query commands). Default: false.
+  bool read_only = false;
+};
+
+// Opens (creating if allowed) the RocksDB store in `dir`. Errors: kIoError
+// (cannot open, locked by another process), kCorruption, kUnsupported (a
+// schema version newer than this build understands).
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, const StoreOptions& options);
+
+// Deterministic article id for a canonical URL: 16 lower-case hex digits of a
+// 64-bit FNV-1a hash. Same URL -> same id on every machine and build.
+std::string ArticleIdForUrl(std::string_view canonical_url);
+
+}  // namespace mw
