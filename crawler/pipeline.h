@@ -1,0 +1,107 @@
+// mediawatch/crawler/pipeline.h
+//
+// One polling pass over a set of feeds: fetch every feed (conditional GET with
+// the validators remembered in the store), parse it, fetch each entry's
+// article that is not stored yet, decode and extract it, match it against the
+// watch-lists, and store article + matches atomically. A failure of one feed
+// or one article is recorded and logged; it never stops the others.
+//
+// A feed's new validators (ETag / Last-Modified) are stored only after all of
+// its new articles were handled, and only when none of them failed in a way
+// worth retrying, so a crash or a transient error never hides an entry
+// behind a 304 on the next pass.
+//
+//   Crawler crawler(store.get(), matcher.get(), CrawlOptions{});
+//   Result<CrawlSummary> summary = crawler.CrawlOnce(config.feeds);
+//
+// Thread safety: one CrawlOnce at a time per Crawler; store and matcher must
+// outlive it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "crawler/config.h"
+#include "crawler/fetcher.h"
+#include "parsers/article_extractor.h"
+#include "parsers/feed_parser.h"
+#include "storage/store.h"
+#include "watch/matcher.h"
+
+namespace mw {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+struct CrawlProgress {
+  size_t feeds_total = 0;
+  size_t feeds_done = 0;
+  size_t articles_queued = 0;
+  size_t articles_done = 0;
+  size_t articles_stored = 0;
+  size_t matched_articles = 0;
+  size_t errors = 0;
+};
+
+struct CrawlOptions {
+  FetcherOptions fetcher;
+  FeedParseOptions feed_parse;
+  ExtractOptions extract;
+  // New articles fetched per feed per pass (newest entries first). Default: 200.
+  size_t max_articles_per_feed = 200;
+  // Log sink (the pipeline never writes to stdout/stderr itself). Default: none.
+  std::function<void(LogLevel, const std::string&)> log;
+  // Called after every feed and article. Default: none.
+  std::function<void(const CrawlProgress&)> on_progress;
+  // Wall clock in Unix seconds. Default: system clock.
+  std::function<int64_t()> now;
+  // Set to true (e.g. from a signal handler thread) to stop the pass early.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct FeedOutcome {
+  std::string feed_id;
+  std::string url;
+  long http_status = 0;
+  bool not_modified = false;
+  size_t entries = 0;          // entries in the feed document
+  size_t new_articles = 0;     // stored this pass
+  size_t failed_articles = 0;
+  std::string error;           // "" when the feed itself was fetched and parsed
+  std::vector<std::string> problems;  // recoverable parse problems
+};
+
+struct CrawlSummary {
+  size_t feeds_total = 0;
+  size_t feeds_ok = 0;            // fetched and parsed (200)
+  size_t feeds_not_modified = 0;  // 304
+  size_t feeds_failed = 0;
+  size_t articles_fetched = 0;
+  size_t articles_stored = 0;
+  size_t articles_duplicate = 0;  // already stored (same canonical URL)
+  size_t articles_failed = 0;
+  size_t matched_articles = 0;
+  size_t matches = 0;
+  double seconds = 0;
+  std::vector<FeedOutcome> feeds;  // in config order
+};
+
+class Crawler {
+ public:
+  Crawler(Store* store, const WatchlistMatcher* matcher, CrawlOptions options);
+
+  // Errors: only failures that make the whole pass meaningless (the store
+  // failing, libcurl failing to initialise). Per-feed problems are in the
+  // summary.
+  Result<CrawlSummary> CrawlOnce(const std::vector<FeedConfig>& feeds);
+
+ private:
+  Store* store_;
+  const WatchlistMatcher* matcher_;
+  CrawlOptions options_;
+};
+
+}  // namespace mw

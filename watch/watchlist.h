@@ -1,0 +1,68 @@
+// mediawatch/watch/watchlist.h
+//
+// Watch-lists: named sets of entities (people, organisations: several names
+// each, in any script) and keywords (topics: several terms each). Loaded from
+// TOML files; the format is documented in docs/watchlists.md:
+//
+//   id = "guan-heng-case"
+//   name = "Guan Heng case"
+//   [[entity]]
+//   id = "guan-heng"
+//   names = ["Guan Heng", "关恒", "گۇەن خېڭ"]
+//   [[keyword]]
+//   id = "xinjiang"
+//   terms = ["Xinjiang", "新疆"]
+//
+// Loading is strict: unknown keys, wrong types, empty or duplicate ids are
+// errors naming the file and line. Thread safety: values only.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace mw {
+
+enum class TargetKind { kEntity, kKeyword };
+std::string_view TargetKindName(TargetKind kind);  // "entity" / "keyword"
+
+struct WatchTarget {
+  TargetKind kind = TargetKind::kEntity;
+  std::string id;                  // [a-z0-9][a-z0-9-_]* unique within the watch-list
+  std::string name;                // display name (defaults to the first term)
+  std::vector<std::string> terms;  // names (entity) or terms (keyword), as written
+};
+
+struct Watchlist {
+  std::string id;    // [a-z0-9][a-z0-9-_]*
+  std::string name;  // display name (defaults to id)
+  std::string description;
+  std::string source;  // file it was loaded from ("" when parsed from a string)
+  std::vector<WatchTarget> targets;
+};
+
+struct WatchlistLimits {
+  size_t max_file_bytes = 4u << 20;  // Default: 4 MiB
+  size_t max_targets = 10000;        // Default: 10,000 entities + keywords
+  size_t max_terms = 1000;           // per target. Default: 1,000
+  size_t max_term_bytes = 512;       // Default: 512 bytes
+};
+
+// Parses watch-list TOML. `source_name` is used in error messages
+// ("guan-heng.toml:12: entity 2: 'names' must be an array of strings").
+// Errors: kInvalidArgument.
+Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view source_name,
+                                 const WatchlistLimits& limits = {});
+
+Result<Watchlist> LoadWatchlistFile(const std::filesystem::path& path,
+                                    const WatchlistLimits& limits = {});
+
+// Loads every *.toml in `dir` (sorted by name). A missing directory yields an
+// empty list; duplicate watch-list ids across files are an error.
+Result<std::vector<Watchlist>> LoadWatchlistDir(const std::filesystem::path& dir,
+                                                const WatchlistLimits& limits = {});
+
+}  // namespace mw
