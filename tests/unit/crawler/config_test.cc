@@ -1,0 +1,136 @@
+#include "crawler/config.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/test_support.h"
+
+namespace mw {
+namespace {
+
+TEST(FeedConfigTest, ParsesAllFields) {
+  auto feeds = ParseFeedList(R"(
+[[feed]]
+id = "bbc-zh"
+url = "https://feeds.bbci.co.uk/zhongwen/simp/rss.xml"
+language = "zh"
+source = "BBC 中文"
+interval = "30m"
+tags = ["broadcaster", "zh"]
+checked = true
+notes = "seen 2026"
+
+[[feed]]
+id = "rfa-ug"
+url = "https://www.rfa.org/uyghur/rss2.xml"
+language = "ug"
+source = "RFA Uyghur"
+interval = 7200
+)",
+                             "feeds.toml");
+  ASSERT_TRUE(feeds.ok()) << feeds.status().ToString();
+  ASSERT_EQ(feeds->size(), 2u);
+  const FeedConfig& a = (*feeds)[0];
+  EXPECT_EQ(a.id, "bbc-zh");
+  EXPECT_EQ(a.source, "BBC 中文");
+  EXPECT_EQ(a.interval_seconds, 1800);
+  EXPECT_EQ(a.tags.size(), 2u);
+  EXPECT_TRUE(a.checked);
+  EXPECT_EQ(a.file, "feeds.toml:2");
+  EXPECT_EQ((*feeds)[1].interval_seconds, 7200);
+  EXPECT_FALSE((*feeds)[1].checked);
+}
+
+struct BadFeed {
+  const char* name;
+  std::string body;
+  const char* expected;
+};
+
+class FeedConfigErrorTest : public ::testing::TestWithParam<BadFeed> {};
+
+TEST_P(FeedConfigErrorTest, NamesFileLineAndProblem) {
+  std::string toml = "[[feed]]\n" + GetParam().body;
+  auto feeds = ParseFeedList(toml, "f.toml");
+  ASSERT_FALSE(feeds.ok());
+  EXPECT_EQ(feeds.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(feeds.status().message().find(GetParam().expected), std::string::npos)
+      << feeds.status().message();
+  EXPECT_EQ(feeds.status().message().rfind("f.toml:", 0), 0u) << feeds.status().message();
+}
+
+constexpr const char* kRest = "language = \"en\"\nsource = \"X\"\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, FeedConfigErrorTest,
+    ::testing::Values(
+        BadFeed{"missing_url", std::string("id = \"a\"\n") + kRest, "missing 'url'"},
+        BadFeed{"ftp_url", std::string("id = \"a\"\nurl = \"ftp://x.org/f\"\n") + kRest, "only http and https"},
+        BadFeed{"garbage_url", std::string("id = \"a\"\nurl = \"not a url\"\n") + kRest, "bad url"},
+        BadFeed{"bad_id", std::string("id = \"A B\"\nurl = \"http://x.org/\"\n") + kRest, "must match"},
+        BadFeed{"bad_language", "id = \"a\"\nurl = \"http://x.org/\"\nlanguage = \"english!\"\nsource = \"X\"\n", "not a language tag"},
+        BadFeed{"unknown_key", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "colour = \"red\"\n", "f.toml:5: feed 'a': unknown key 'colour'"},
+        BadFeed{"short_interval", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = 5\n", "between 60 s"},
+        BadFeed{"bad_interval", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = \"soon\"\n", "is not like"},
+        BadFeed{"syntax", "id = \"a\n", "f.toml:2"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(FeedConfigTest, DirectoryRejectsDuplicateIdsAcrossFiles) {
+  testing::TempDir dir;
+  std::string feed = "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n";
+  testing::WriteFile(dir.path() / "one.toml", feed);
+  testing::WriteFile(dir.path() / "two.toml", feed);
+  auto feeds = LoadFeedDir(dir.path());
+  ASSERT_FALSE(feeds.ok());
+  EXPECT_NE(feeds.status().message().find("duplicate feed id 'a'"), std::string::npos);
+}
+
+TEST(FeedConfigTest, ConfigDirNeedsFeedsAndLoadsWatchlists) {
+  testing::TempDir dir;
+  auto empty = LoadConfigDir(dir.path());
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("no feeds configured"), std::string::npos);
+
+  testing::WriteFile(dir.path() / "feeds.toml",
+                     "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n");
+  testing::WriteFile(dir.path() / "watchlists" / "w.toml",
+                     "id = \"w\"\n[[keyword]]\nid = \"k\"\nterms = [\"x\"]\n");
+  auto config = LoadConfigDir(dir.path());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->feeds.size(), 1u);
+  ASSERT_EQ(config->watchlists.size(), 1u);
+  EXPECT_EQ(config->watchlists[0].id, "w");
+
+  testing::WriteFile(dir.path() / "watchlists" / "broken.toml", "id = \"b\"\n");
+  auto broken = LoadConfigDir(dir.path());
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("broken.toml"), std::string::npos);
+}
+
+TEST(FeedConfigTest, BundledFeedListsLoad) {
+  auto real = LoadFeedDir(testing::SourceDir() / "feeds");
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  EXPECT_GE(real->size(), 10u);
+  bool has_en = false, has_zh = false, has_ug = false;
+  for (const FeedConfig& f : *real) {
+    has_en |= f.language == "en";
+    has_zh |= f.language.rfind("zh", 0) == 0;
+    has_ug |= f.language.rfind("ug", 0) == 0;
+  }
+  EXPECT_TRUE(has_en && has_zh && has_ug);
+  auto demo = LoadFeedDir(testing::SourceDir() / "feeds" / "demo");
+  ASSERT_TRUE(demo.ok()) << demo.status().ToString();
+  EXPECT_GE(demo->size(), 4u);
+}
+
+TEST(IntervalTest, Units) {
+  EXPECT_EQ(*ParseInterval("90"), 90);
+  EXPECT_EQ(*ParseInterval("90s"), 90);
+  EXPECT_EQ(*ParseInterval("30m"), 1800);
+  EXPECT_EQ(*ParseInterval("2h"), 7200);
+  EXPECT_EQ(*ParseInterval("1d"), 86400);
+  EXPECT_FALSE(ParseInterval("-5m").ok());
+  EXPECT_FALSE(ParseInterval("5 weeks").ok());
+}
+
+}  // namespace
+}  // namespace mw
