@@ -49,6 +49,7 @@ struct CrawlFlags {
   size_t per_host = 2;
   size_t max_articles = 200;
   long timeout_s = 60;
+  size_t max_body_mb = 16;
   bool progress = true;
 };
 
@@ -153,6 +154,8 @@ CrawlOptions OptionsFrom(const CrawlFlags& f) {
   o.fetcher.max_concurrency = f.concurrency;
   o.fetcher.max_per_host = f.per_host;
   o.fetcher.total_timeout_ms = f.timeout_s * 1000;
+  o.fetcher.max_body_bytes = f.max_body_mb << 20;
+  o.feed_parse.max_bytes = o.fetcher.max_body_bytes;
   o.max_articles_per_feed = f.max_articles;
   return o;
 }
@@ -319,6 +322,7 @@ int main(int argc, char** argv) {
   crawl_cmd->add_option("--per-host", crawl.per_host, "Transfers in flight per host (default: 2)")->check(CLI::Range(1, 16));
   crawl_cmd->add_option("--max-articles", crawl.max_articles, "New articles per feed per pass (default: 200)")->check(CLI::Range(1, 100000));
   crawl_cmd->add_option("--timeout", crawl.timeout_s, "Seconds per transfer (default: 60)")->check(CLI::Range(1, 3600));
+  crawl_cmd->add_option("--max-body-mb", crawl.max_body_mb, "Largest decoded response body in MiB (default: 16)")->check(CLI::Range(1, 1024));
   crawl_cmd->add_flag("!--no-progress", crawl.progress, "No progress line on a terminal");
 
   QueryFlags query;

@@ -20,6 +20,7 @@ PACKAGES=(
   libbenchmark-dev          # benchmarks
   libopencc-dev             # Traditional -> Simplified Chinese
   libvectorscan-dev         # multi-pattern matching (Hyperscan API)
+  zlib1g-dev                # tests build gzip bodies
 )
 
 missing=()

@@ -59,3 +59,55 @@ void WriteFile(const std::filesystem::path& path, std::string_view contents) {
 }
 
 }  // namespace mw::testing
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <thread>
+
+namespace mw::testing {
+
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds) {
+  CommandResult result;
+  TempDir io;
+  std::string out_path = (io.path() / "out").string();
+  std::string err_path = (io.path() / "err").string();
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return result;
+  if (pid == 0) {
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  int status = 0;
+  while (true) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ADD_FAILURE() << argv[0] << " timed out after " << timeout_seconds << " s";
+      result.out = ReadFileOrDie(out_path);
+      result.err = ReadFileOrDie(err_path);
+      return result;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFileOrDie(out_path);
+  result.err = ReadFileOrDie(err_path);
+  return result;
+}
+
+}  // namespace mw::testing

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mw::testing {
 
@@ -48,3 +49,17 @@ void WriteFile(const std::filesystem::path& path, std::string_view contents);
         << "shared corpora missing at " << ::mw::testing::SharedDir()                    \
         << " (set MEDIAWATCH_SHARED_DIR, or MEDIAWATCH_NO_SHARED=1 to skip)";            \
   } while (0)
+
+namespace mw::testing {
+
+struct CommandResult {
+  int exit_code = -1;  // -1 when the process could not run or was killed
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` (argv[0] is a path) with stdin from /dev/null, capturing stdout
+// and stderr; waits at most `timeout_seconds` (then kills it, exit_code -1).
+CommandResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds = 120);
+
+}  // namespace mw::testing
