@@ -127,7 +127,11 @@ TEST(CodecTest, EveryTruncationOrFlipIsCorruptionOrValid) {
   // An overlong varint and a length past the end.
   EXPECT_EQ(DecodeArticle("\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01").status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(DecodeArticle("\x01\x02\x7f" "abc").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DecodeArticle("\x01\x02\x7f"
+                          "abc")
+                .status()
+                .code(),
+            StatusCode::kCorruption);
 }
 
 TEST(CodecTest, FeedStateAndMatchValues) {

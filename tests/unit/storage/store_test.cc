@@ -507,9 +507,9 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
                                                    storage_internal::kSchemaVersionKey,
                                                    std::nullopt)
                   .ok());
-  ASSERT_TRUE(storage_internal::WriteRawForTesting(dir.str(), storage_internal::kFeedStateCf, "f",
-                                                   "x")
-                  .ok());
+  ASSERT_TRUE(
+      storage_internal::WriteRawForTesting(dir.str(), storage_internal::kFeedStateCf, "f", "x")
+          .ok());
   EXPECT_EQ(OpenRocksStore(dir.str(), {}).status().code(), StatusCode::kCorruption);
 }
 
@@ -552,7 +552,10 @@ TEST(RocksStoreTest, CorruptMatchValueIsReported) {
   key += std::string("\x80\x00\x00\x00\x00\x00\x00\x0a", 8) + a.id + "t";
   Result<std::optional<std::string>> before = si::ReadRawForTesting(dir.str(), si::kMatchesCf, key);
   ASSERT_TRUE(before.ok() && before->has_value()) << "match key layout changed?";
-  ASSERT_TRUE(si::WriteRawForTesting(dir.str(), si::kMatchesCf, key, "\x01\x05\x03" "abc").ok());
+  ASSERT_TRUE(si::WriteRawForTesting(dir.str(), si::kMatchesCf, key,
+                                     "\x01\x05\x03"
+                                     "abc")
+                  .ok());
   auto store = OpenOrDie(dir.str());
   EXPECT_EQ(store->QueryMatches({}).status().code(), StatusCode::kCorruption);
 }

@@ -1,0 +1,457 @@
+// mediawatch/storage/codec.cc
+//
+// Values are a format byte followed by tagged fields:
+//   field := varint tag, varint length, `length` payload bytes
+// Strings are their raw bytes (no UTF-8 requirement, so text round-trips
+// byte-exact whatever the page contained); integers are 8 bytes big-endian
+// two's complement. Empty strings are omitted; integers are always written,
+// except `published`, whose absence means std::nullopt.
+#include "storage/codec.h"
+
+#include <limits>
+#include <utility>
+
+namespace mw::storage_internal {
+namespace {
+
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+constexpr size_t kMaxVarintBytes = 10;
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Consumes a varint from the front of `in`; false when truncated or too long.
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (size_t i = 0; i < kMaxVarintBytes && i < in->size(); ++i) {
+    const uint64_t byte = static_cast<unsigned char>((*in)[i]);
+    // The 10th byte may only carry the single remaining bit of a uint64.
+    if (i == kMaxVarintBytes - 1 && byte > 1) return false;
+    result |= (byte & 0x7F) << (7 * i);
+    if ((byte & 0x80) == 0) {
+      in->remove_prefix(i + 1);
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+void PutFixed64(uint64_t v, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xFF));
+  }
+}
+
+uint64_t GetFixed64(std::string_view in) {  // Precondition: in.size() == 8.
+  uint64_t v = 0;
+  for (char c : in) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+
+class FieldWriter {
+ public:
+  FieldWriter() { out_.push_back(kValueFormatV1); }
+
+  void String(uint64_t tag, std::string_view value) {
+    if (value.empty()) return;
+    PutVarint(tag, &out_);
+    PutVarint(value.size(), &out_);
+    out_.append(value);
+  }
+
+  void Int(uint64_t tag, int64_t value) {
+    PutVarint(tag, &out_);
+    PutVarint(8, &out_);
+    PutFixed64(static_cast<uint64_t>(value), &out_);
+  }
+
+  std::string Finish() && { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+// Walks the fields of one value. Every failure is reported as kCorruption
+// naming the record kind, so a damaged value is identifiable in logs.
+class FieldReader {
+ public:
+  FieldReader(std::string_view bytes, std::string_view what) : in_(bytes), what_(what) {}
+
+  Status Start() {
+    if (in_.empty()) return Error("empty value");
+    if (in_.front() != kValueFormatV1) {
+      return Error("unknown value format byte " +
+                   std::to_string(static_cast<unsigned char>(in_.front())));
+    }
+    in_.remove_prefix(1);
+    return Status::Ok();
+  }
+
+  // True when a field was read; false at the end or on damage (see status()).
+  bool Next(uint64_t* tag, std::string_view* payload) {
+    if (in_.empty() || !status_.ok()) return false;
+    uint64_t length = 0;
+    if (!GetVarint(&in_, tag) || !GetVarint(&in_, &length)) {
+      status_ = Error("malformed field header");
+      return false;
+    }
+    if (length > in_.size()) {
+      status_ = Error("field " + std::to_string(*tag) + " runs past the end of the value");
+      return false;
+    }
+    *payload = in_.substr(0, length);
+    in_.remove_prefix(length);
+    return true;
+  }
+
+  // Records damage found by the caller while interpreting a payload.
+  void Fail(uint64_t tag, std::string_view problem) {
+    if (status_.ok()) status_ = Error("field " + std::to_string(tag) + ": " + std::string(problem));
+  }
+
+  bool Int64(uint64_t tag, std::string_view payload, int64_t* out) {
+    if (payload.size() != 8) {
+      Fail(tag, "integer is not 8 bytes");
+      return false;
+    }
+    *out = static_cast<int64_t>(GetFixed64(payload));
+    return true;
+  }
+
+  bool Int32(uint64_t tag, std::string_view payload, int* out) {
+    int64_t wide = 0;
+    if (!Int64(tag, payload, &wide)) return false;
+    if (wide < std::numeric_limits<int>::min() || wide > std::numeric_limits<int>::max()) {
+      Fail(tag, "integer out of range");
+      return false;
+    }
+    *out = static_cast<int>(wide);
+    return true;
+  }
+
+  const Status& status() const { return status_; }
+
+  Status Error(std::string_view problem) const {
+    return Status::Corruption("corrupt " + std::string(what_) + " record: " + std::string(problem));
+  }
+
+ private:
+  std::string_view in_;
+  std::string_view what_;
+  Status status_;
+};
+
+// Field tags. Never reuse or renumber a tag: stored data depends on them.
+enum ArticleTag : uint64_t {
+  kArticleId = 1,
+  kArticleUrl = 2,
+  kArticleFetchedUrl = 3,
+  kArticleFeedId = 4,
+  kArticleSource = 5,
+  kArticleLanguage = 6,
+  kArticleTitle = 7,
+  kArticleText = 8,
+  kArticleByline = 9,
+  kArticleCharset = 10,
+  kArticlePublished = 11,
+  kArticleFetchedAt = 12,
+};
+
+enum FeedTag : uint64_t {
+  kFeedFeedId = 1,
+  kFeedUrl = 2,
+  kFeedEtag = 3,
+  kFeedLastModified = 4,
+  kFeedLastFetchAt = 5,
+  kFeedLastSuccessAt = 6,
+  kFeedLastHttpStatus = 7,
+  kFeedLastError = 8,
+  kFeedConsecutiveFailures = 9,
+  kFeedArticlesStored = 10,
+};
+
+enum MatchTag : uint64_t {
+  kMatchKind = 1,
+  kMatchTerm = 2,
+  kMatchField = 3,
+  kMatchSnippet = 4,
+  kMatchCount = 5,
+};
+
+}  // namespace
+
+bool IsValidArticleId(std::string_view id) {
+  if (id.size() != kArticleIdSize) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+int64_t ArticleTime(const ArticleRecord& article) {
+  return article.published.value_or(article.fetched_at);
+}
+
+std::string EncodeArticle(const ArticleRecord& a) {
+  FieldWriter w;
+  w.String(kArticleId, a.id);
+  w.String(kArticleUrl, a.url);
+  w.String(kArticleFetchedUrl, a.fetched_url);
+  w.String(kArticleFeedId, a.feed_id);
+  w.String(kArticleSource, a.source);
+  w.String(kArticleLanguage, a.language);
+  w.String(kArticleTitle, a.title);
+  w.String(kArticleText, a.text);
+  w.String(kArticleByline, a.byline);
+  w.String(kArticleCharset, a.charset);
+  if (a.published.has_value()) w.Int(kArticlePublished, *a.published);
+  w.Int(kArticleFetchedAt, a.fetched_at);
+  return std::move(w).Finish();
+}
+
+Result<ArticleRecord> DecodeArticle(std::string_view bytes) {
+  FieldReader r(bytes, "article");
+  MW_RETURN_IF_ERROR(r.Start());
+  ArticleRecord a;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kArticleId:
+        a.id.assign(p);
+        break;
+      case kArticleUrl:
+        a.url.assign(p);
+        break;
+      case kArticleFetchedUrl:
+        a.fetched_url.assign(p);
+        break;
+      case kArticleFeedId:
+        a.feed_id.assign(p);
+        break;
+      case kArticleSource:
+        a.source.assign(p);
+        break;
+      case kArticleLanguage:
+        a.language.assign(p);
+        break;
+      case kArticleTitle:
+        a.title.assign(p);
+        break;
+      case kArticleText:
+        a.text.assign(p);
+        break;
+      case kArticleByline:
+        a.byline.assign(p);
+        break;
+      case kArticleCharset:
+        a.charset.assign(p);
+        break;
+      case kArticlePublished: {
+        int64_t v = 0;
+        if (r.Int64(tag, p, &v)) a.published = v;
+        break;
+      }
+      case kArticleFetchedAt:
+        r.Int64(tag, p, &a.fetched_at);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  if (!IsValidArticleId(a.id)) return r.Error("missing or malformed id");
+  if (a.url.empty()) return r.Error("missing url");
+  return a;
+}
+
+std::string EncodeFeedState(const FeedState& s) {
+  FieldWriter w;
+  w.String(kFeedFeedId, s.feed_id);
+  w.String(kFeedUrl, s.url);
+  w.String(kFeedEtag, s.etag);
+  w.String(kFeedLastModified, s.last_modified);
+  w.Int(kFeedLastFetchAt, s.last_fetch_at);
+  w.Int(kFeedLastSuccessAt, s.last_success_at);
+  w.Int(kFeedLastHttpStatus, s.last_http_status);
+  w.String(kFeedLastError, s.last_error);
+  w.Int(kFeedConsecutiveFailures, s.consecutive_failures);
+  w.Int(kFeedArticlesStored, s.articles_stored);
+  return std::move(w).Finish();
+}
+
+Result<FeedState> DecodeFeedState(std::string_view bytes) {
+  FieldReader r(bytes, "feed state");
+  MW_RETURN_IF_ERROR(r.Start());
+  FeedState s;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kFeedFeedId:
+        s.feed_id.assign(p);
+        break;
+      case kFeedUrl:
+        s.url.assign(p);
+        break;
+      case kFeedEtag:
+        s.etag.assign(p);
+        break;
+      case kFeedLastModified:
+        s.last_modified.assign(p);
+        break;
+      case kFeedLastFetchAt:
+        r.Int64(tag, p, &s.last_fetch_at);
+        break;
+      case kFeedLastSuccessAt:
+        r.Int64(tag, p, &s.last_success_at);
+        break;
+      case kFeedLastHttpStatus:
+        r.Int32(tag, p, &s.last_http_status);
+        break;
+      case kFeedLastError:
+        s.last_error.assign(p);
+        break;
+      case kFeedConsecutiveFailures:
+        r.Int32(tag, p, &s.consecutive_failures);
+        break;
+      case kFeedArticlesStored:
+        r.Int64(tag, p, &s.articles_stored);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  if (s.feed_id.empty()) return r.Error("missing feed id");
+  return s;
+}
+
+std::string EncodeMatchValue(const MatchRecord& m) {
+  FieldWriter w;
+  w.String(kMatchKind, m.kind);
+  w.String(kMatchTerm, m.term);
+  w.String(kMatchField, m.field);
+  w.String(kMatchSnippet, m.snippet);
+  w.Int(kMatchCount, m.count);
+  return std::move(w).Finish();
+}
+
+Status DecodeMatchValue(std::string_view bytes, MatchRecord* m) {
+  FieldReader r(bytes, "match");
+  MW_RETURN_IF_ERROR(r.Start());
+  // Decode into a fresh record so that `m` is untouched on damage.
+  MatchRecord out;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kMatchKind:
+        out.kind.assign(p);
+        break;
+      case kMatchTerm:
+        out.term.assign(p);
+        break;
+      case kMatchField:
+        out.field.assign(p);
+        break;
+      case kMatchSnippet:
+        out.snippet.assign(p);
+        break;
+      case kMatchCount:
+        r.Int32(tag, p, &out.count);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  m->kind = std::move(out.kind);
+  m->term = std::move(out.term);
+  m->field = std::move(out.field);
+  m->snippet = std::move(out.snippet);
+  m->count = out.count;
+  return Status::Ok();
+}
+
+std::string EncodeTime(int64_t time) {
+  std::string out;
+  PutFixed64(static_cast<uint64_t>(time) ^ kSignBit, &out);
+  return out;
+}
+
+std::optional<int64_t> DecodeTime(std::string_view bytes) {
+  if (bytes.size() != 8) return std::nullopt;
+  return static_cast<int64_t>(GetFixed64(bytes) ^ kSignBit);
+}
+
+std::string MatchKeyPrefix(std::string_view watchlist_id) {
+  std::string out;
+  out.push_back(static_cast<char>((watchlist_id.size() >> 8) & 0xFF));
+  out.push_back(static_cast<char>(watchlist_id.size() & 0xFF));
+  out.append(watchlist_id);
+  return out;
+}
+
+std::string MatchKey(std::string_view watchlist_id, int64_t time, std::string_view article_id,
+                     std::string_view target_id) {
+  std::string out = MatchKeyPrefix(watchlist_id);
+  out += EncodeTime(time);
+  out.append(article_id);
+  out.append(target_id);
+  return out;
+}
+
+std::optional<MatchKeyParts> DecodeMatchKey(std::string_view key) {
+  if (key.size() < 2) return std::nullopt;
+  const size_t wl_size = (static_cast<size_t>(static_cast<unsigned char>(key[0])) << 8) |
+                         static_cast<unsigned char>(key[1]);
+  key.remove_prefix(2);
+  // The watch-list id, the time, the article id and a non-empty target id.
+  if (key.size() < wl_size + 8 + kArticleIdSize + 1) return std::nullopt;
+  MatchKeyParts parts;
+  parts.watchlist_id = key.substr(0, wl_size);
+  key.remove_prefix(wl_size);
+  parts.time = *DecodeTime(key.substr(0, 8));
+  key.remove_prefix(8);
+  parts.article_id = key.substr(0, kArticleIdSize);
+  key.remove_prefix(kArticleIdSize);
+  parts.target_id = key;
+  if (parts.watchlist_id.empty() || !IsValidArticleId(parts.article_id)) return std::nullopt;
+  return parts;
+}
+
+std::string ArticleTimeKey(int64_t time, std::string_view article_id) {
+  std::string out = EncodeTime(time);
+  out.append(article_id);
+  return out;
+}
+
+std::optional<ArticleTimeKeyParts> DecodeArticleTimeKey(std::string_view key) {
+  if (key.size() != 8 + kArticleIdSize) return std::nullopt;
+  ArticleTimeKeyParts parts;
+  parts.time = *DecodeTime(key.substr(0, 8));
+  parts.article_id = key.substr(8);
+  if (!IsValidArticleId(parts.article_id)) return std::nullopt;
+  return parts;
+}
+
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string out(prefix);
+  while (!out.empty()) {
+    if (static_cast<unsigned char>(out.back()) != 0xFF) {
+      out.back() = static_cast<char>(static_cast<unsigned char>(out.back()) + 1);
+      return out;
+    }
+    out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace mw::storage_internal

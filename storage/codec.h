@@ -1,0 +1,88 @@
+// mediawatch/storage/codec.h
+//
+// Private to storage/: the byte layouts of the RocksDB keys and values that
+// docs/storage.md documents. Kept apart from the store so that the layouts can
+// be unit-tested byte by byte, and so that decoding of damaged bytes is tested
+// without a database.
+//
+// Every Decode* function accepts arbitrary bytes: damage yields kCorruption
+// (or std::nullopt for keys), never a crash, an exception or a partial record.
+//
+// Thread safety: stateless functions; safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "storage/store.h"
+
+namespace mw::storage_internal {
+
+// First byte of every encoded value (articles, matches, feed_state). A value
+// format that old builds cannot read gets a new byte *and* a schema version
+// bump; adding a field (a new tag) needs neither, old builds skip unknown tags.
+inline constexpr char kValueFormatV1 = 0x01;
+
+// Article ids are 16 lower-case hex digits (ArticleIdForUrl).
+inline constexpr size_t kArticleIdSize = 16;
+bool IsValidArticleId(std::string_view id);
+
+// The time an article is filed under: published, else fetched_at.
+int64_t ArticleTime(const ArticleRecord& article);
+
+// --- Values ---------------------------------------------------------------
+
+std::string EncodeArticle(const ArticleRecord& article);
+Result<ArticleRecord> DecodeArticle(std::string_view bytes);
+
+std::string EncodeFeedState(const FeedState& state);
+Result<FeedState> DecodeFeedState(std::string_view bytes);
+
+// Only the fields that are not part of the match key (kind, term, field,
+// snippet, count); watchlist_id and target_id live in the key.
+std::string EncodeMatchValue(const MatchRecord& match);
+// Fills the value fields of `match`, leaving watchlist_id/target_id alone.
+Status DecodeMatchValue(std::string_view bytes, MatchRecord* match);
+
+// --- Keys -----------------------------------------------------------------
+
+// 8 bytes, big-endian, sign bit flipped: byte order == numeric order, also
+// for times before 1970.
+std::string EncodeTime(int64_t time);
+std::optional<int64_t> DecodeTime(std::string_view bytes);  // exactly 8 bytes
+
+// Watch-list ids longer than this cannot be stored (2-byte length prefix).
+inline constexpr size_t kMaxWatchlistIdSize = 0xFFFF;
+
+// [u16 BE length][watch-list id]: every key of one watch-list, and no key of
+// another, starts with this. Precondition: size <= kMaxWatchlistIdSize.
+std::string MatchKeyPrefix(std::string_view watchlist_id);
+// MatchKeyPrefix + EncodeTime(time) + article id (16) + target id (rest).
+std::string MatchKey(std::string_view watchlist_id, int64_t time, std::string_view article_id,
+                     std::string_view target_id);
+
+struct MatchKeyParts {
+  std::string_view watchlist_id;
+  int64_t time = 0;
+  std::string_view article_id;
+  std::string_view target_id;
+};
+// Views into `key`; std::nullopt when the key is malformed.
+std::optional<MatchKeyParts> DecodeMatchKey(std::string_view key);
+
+// EncodeTime(time) + article id (16 bytes).
+std::string ArticleTimeKey(int64_t time, std::string_view article_id);
+struct ArticleTimeKeyParts {
+  int64_t time = 0;
+  std::string_view article_id;
+};
+std::optional<ArticleTimeKeyParts> DecodeArticleTimeKey(std::string_view key);
+
+// The smallest key greater than every key starting with `prefix`, or "" when
+// there is none (prefix empty or all 0xFF).
+std::string PrefixSuccessor(std::string_view prefix);
+
+}  // namespace mw::storage_internal

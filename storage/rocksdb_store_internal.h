@@ -1,0 +1,46 @@
+// mediawatch/storage/rocksdb_store_internal.h
+//
+// Private to storage/ and its tests: constants of the RocksDB layout and raw
+// access hooks that let tests plant a bogus schema version or damaged bytes
+// without linking RocksDB themselves. Production code must not call the
+// *ForTesting functions.
+//
+// Thread safety: the hooks open the database themselves, so no Store may be
+// open on `dir` while they run (they fail with kIoError if one is).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace mw::storage_internal {
+
+// The key layout version this build reads and writes (docs/storage.md).
+inline constexpr int kSchemaVersion = 1;
+
+// Column family names.
+inline constexpr std::string_view kMetaCf = "default";
+inline constexpr std::string_view kArticlesCf = "articles";
+inline constexpr std::string_view kUrlIndexCf = "url_index";
+inline constexpr std::string_view kMatchesCf = "matches";
+inline constexpr std::string_view kArticlesByTimeCf = "articles_by_time";
+inline constexpr std::string_view kFeedStateCf = "feed_state";
+
+// Keys in the meta (default) column family.
+inline constexpr std::string_view kSchemaVersionKey = "schema_version";
+inline constexpr std::string_view kArticleCountKey = "count.articles";
+inline constexpr std::string_view kMatchCountKey = "count.matches";
+
+// Writes `value` (or deletes the key when std::nullopt) in an existing
+// database, bypassing every check of the store.
+Status WriteRawForTesting(const std::string& dir, std::string_view column_family,
+                          std::string_view key, std::optional<std::string_view> value);
+
+// Reads one raw value; std::nullopt when the key is absent.
+Result<std::optional<std::string>> ReadRawForTesting(const std::string& dir,
+                                                     std::string_view column_family,
+                                                     std::string_view key);
+
+}  // namespace mw::storage_internal
