@@ -53,6 +53,13 @@ Result<std::string> RequiredString(std::string_view source, const toml::table& t
 
 Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size_t index) {
   std::string what = "feed #" + std::to_string(index + 1);
+  FeedConfig feed;
+  feed.file = Where(source, &t);
+  auto id = RequiredString(source, t, "id", what);
+  if (!id.ok()) return id.status();
+  if (!ValidId(*id)) return Error(source, t.get("id"), what + ": id '" + *id + "' must match [a-z0-9][a-z0-9_-]*");
+  feed.id = *id;
+  what = "feed '" + feed.id + "'";
   static constexpr std::string_view kAllowed[] = {"id",   "url",     "language", "source",
                                                   "interval", "tags", "checked",  "notes"};
   for (const auto& [key, node] : t) {
@@ -62,13 +69,6 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
                                       "checked, notes)");
     }
   }
-  FeedConfig feed;
-  feed.file = Where(source, &t);
-  auto id = RequiredString(source, t, "id", what);
-  if (!id.ok()) return id.status();
-  if (!ValidId(*id)) return Error(source, t.get("id"), what + ": id '" + *id + "' must match [a-z0-9][a-z0-9_-]*");
-  feed.id = *id;
-  what = "feed '" + feed.id + "'";
 
   auto url = RequiredString(source, t, "url", what);
   if (!url.ok()) return url.status();

@@ -68,7 +68,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFeed{"garbage_url", std::string("id = \"a\"\nurl = \"not a url\"\n") + kRest, "bad url"},
         BadFeed{"bad_id", std::string("id = \"A B\"\nurl = \"http://x.org/\"\n") + kRest, "must match"},
         BadFeed{"bad_language", "id = \"a\"\nurl = \"http://x.org/\"\nlanguage = \"english!\"\nsource = \"X\"\n", "not a language tag"},
-        BadFeed{"unknown_key", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "colour = \"red\"\n", "f.toml:5: feed 'a': unknown key 'colour'"},
+        BadFeed{"unknown_key", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "colour = \"red\"\n", "f.toml:6: feed 'a': unknown key 'colour'"},
         BadFeed{"short_interval", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = 5\n", "between 60 s"},
         BadFeed{"bad_interval", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = \"soon\"\n", "is not like"},
         BadFeed{"syntax", "id = \"a\n", "f.toml:2"}),
