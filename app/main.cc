@@ -80,8 +80,10 @@ void OnSignal(int) {
   if (g_stop.exchange(true)) std::_Exit(130);  // a second signal exits at once
 }
 
-std::string Plural(size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+std::string Plural(size_t n, std::string_view word) {
+  std::string out = std::to_string(n) + " " + std::string(word);
+  if (n == 1) return out;
+  return out + (word.back() == 'h' ? "es" : "s");
 }
 
 // Shared by `crawl` and `demo`: builds the matcher, runs one pass, prints the summary.
@@ -225,7 +227,7 @@ int CmdDemo(const DemoFlags& flags, spdlog::logger& log) {
   std::filesystem::path feeds_dir =
       flags.feeds_dir.empty() ? DefaultFeedsDir() : std::filesystem::path(flags.feeds_dir);
   std::filesystem::path demo_dir = feeds_dir / "demo";
-  auto feeds = LoadFeedDir(demo_dir);
+  auto feeds = LoadFeedFile(demo_dir / "feeds.toml");
   if (!feeds.ok()) {
     log.error("invalid demo configuration: {}", feeds.status().message());
     return kExitUsage;

@@ -178,6 +178,20 @@ Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
   return feeds;
 }
 
+Result<std::vector<FeedConfig>> LoadFeedFile(const std::filesystem::path& path) {
+  auto text = ReadSmallFile(path);
+  if (!text.ok()) return text.status();
+  auto feeds = ParseFeedList(*text, path.string());
+  if (!feeds.ok()) return feeds.status();
+  std::set<std::string> ids;
+  for (const FeedConfig& f : *feeds) {
+    if (!ids.insert(f.id).second) {
+      return Status::InvalidArgument(f.file + ": duplicate feed id '" + f.id + "'");
+    }
+  }
+  return feeds;
+}
+
 Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {

@@ -51,6 +51,9 @@ Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text, std::s
 // kInvalidArgument for any problem, including a directory with no feeds.
 Result<CrawlConfig> LoadConfigDir(const std::filesystem::path& dir);
 
+// Loads one feed-list file.
+Result<std::vector<FeedConfig>> LoadFeedFile(const std::filesystem::path& path);
+
 // Loads only the feed lists in `dir` (every *.toml, sorted). Duplicate feed
 // ids across files are an error.
 Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir);

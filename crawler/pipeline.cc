@@ -126,14 +126,19 @@ class Pass {
       auto feed = ParseFeed(r.body, r.content_type, r.final_url, options_.feed_parse);
       if (!feed.ok()) {
         FeedFailed(&job, feed.status().ToString());
+      } else if (feed->entries.empty() && !feed->problems.empty()) {
+        // Recovery salvaged nothing: for the user this feed is broken.
+        FeedFailed(&job, "malformed feed: " + feed->problems.front());
       } else {
         job.fetched_ok = true;
         job.new_etag = r.etag;
         job.new_last_modified = r.last_modified;
         ++summary_.feeds_ok;
         job.outcome.problems = feed->problems;
-        for (const std::string& p : feed->problems) {
-          Log(LogLevel::kDebug, "feed " + job.config->id + ": recovered: " + p);
+        if (!feed->problems.empty()) {
+          Log(LogLevel::kWarn, "feed " + job.config->id + ": recovered from " +
+                                   std::to_string(feed->problems.size()) +
+                                   " problem(s), first: " + feed->problems.front());
         }
         QueueEntries(r.token, std::move(feed).value(), enqueue);
       }

@@ -1,5 +1,7 @@
 #include "watch/matcher.h"
 
+#include <algorithm>
+
 namespace mw {
 namespace {
 
@@ -59,6 +61,9 @@ Result<std::unique_ptr<WatchlistMatcher>> WatchlistMatcher::Create(
           return Status::InvalidArgument(list.source + ": term '" + term + "' of '" + target.id +
                                          "' is empty after normalization");
         }
+        // Spellings that fold alike (关恒 / 關恆) would count every hit twice.
+        c.duplicate = std::any_of(terms.begin(), terms.end(),
+                                  [&](const CompiledTerm& o) { return o.folded == c.folded; });
         char32_t first = NextCodePoint(c.folded, 0);
         char32_t last = PreviousCodePoint(c.folded, c.folded.size());
         c.need_left_boundary = IsWordCodePoint(first) && !IsScriptWithoutSpaces(first);
@@ -103,6 +108,7 @@ std::vector<TermMatch> WatchlistMatcher::Match(std::string_view title, std::stri
       bool in_title = false;
       for (size_t k = 0; k < target.terms.size(); ++k) {
         const CompiledTerm& term = compiled_[w][t][k];
+        if (term.duplicate) continue;
         size_t first_title = 0, first_text = 0;
         int n_title = CountOccurrences(term, folded_title, &first_title);
         int n_text = CountOccurrences(term, folded_text, &first_text);

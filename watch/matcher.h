@@ -53,6 +53,7 @@ class WatchlistMatcher {
     std::string folded;
     bool need_left_boundary = true;
     bool need_right_boundary = true;
+    bool duplicate = false;  // folds to the same string as an earlier term of its target
   };
   WatchlistMatcher() = default;
 

@@ -117,7 +117,7 @@ TEST(FeedConfigTest, BundledFeedListsLoad) {
     has_ug |= f.language.rfind("ug", 0) == 0;
   }
   EXPECT_TRUE(has_en && has_zh && has_ug);
-  auto demo = LoadFeedDir(testing::SourceDir() / "feeds" / "demo");
+  auto demo = LoadFeedFile(testing::SourceDir() / "feeds" / "demo" / "feeds.toml");
   ASSERT_TRUE(demo.ok()) << demo.status().ToString();
   EXPECT_GE(demo->size(), 4u);
 }

@@ -107,3 +107,23 @@ TEST_F(MatcherTest, SurvivesInvalidUtf8) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST(MatcherDedupTest, SpellingsThatFoldAlikeCountOnce) {
+  auto n = TextNormalizer::Create({});
+  ASSERT_TRUE(n.ok());
+  auto w = ParseWatchlist("id = \"w\"\n[[entity]]\nid = \"g\"\nnames = [\"关恒\", \"關恆\", \"關恒\", \"GUAN HENG\", \"guan heng\"]\n",
+                          "w.toml");
+  ASSERT_TRUE(w.ok());
+  auto m = WatchlistMatcher::Create({*w}, n->get());
+  ASSERT_TRUE(m.ok());
+  auto hits = (*m)->Match("", "關恆 and Guan Heng");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].count, 2);
+  EXPECT_EQ(hits[0].term, "关恒");
+}
+
+}  // namespace
+}  // namespace mw
