@@ -58,8 +58,8 @@ struct DemoServer::Impl {
     host = host.substr(0, host.find(':'));
     for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string path = req.path;
-    if (!SafeHost(host) || path.empty() || path[0] != '/' ||
-        path.find("..") != std::string::npos || path.find('\0') != std::string::npos) {
+    if (!SafeHost(host) || path.empty() || path[0] != '/' || path.find("..") != std::string::npos ||
+        path.find('\0') != std::string::npos) {
       res.status = 400;
       res.set_content("bad request\n", "text/plain");
       return;
@@ -100,7 +100,9 @@ Result<std::unique_ptr<DemoServer>> DemoServer::Start(const std::filesystem::pat
   auto impl = std::make_unique<Impl>();
   impl->root = std::filesystem::canonical(site_root, ec);
   Impl* raw = impl.get();
-  auto handler = [raw](const httplib::Request& req, httplib::Response& res) { raw->Handle(req, res); };
+  auto handler = [raw](const httplib::Request& req, httplib::Response& res) {
+    raw->Handle(req, res);
+  };
   impl->server.Get(".*", handler);
   impl->port = impl->server.bind_to_any_port("127.0.0.1");
   if (impl->port <= 0) return Status::IoError("cannot bind a loopback port for the demo server");

@@ -5,12 +5,11 @@
 //   mediawatch demo                                  the offline demo
 //
 // Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -107,16 +106,25 @@ int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchl
   }
   options.log = [&log](LogLevel level, const std::string& message) {
     switch (level) {
-      case LogLevel::kDebug: log.debug("{}", message); break;
-      case LogLevel::kInfo: log.info("{}", message); break;
-      case LogLevel::kWarn: log.warn("{}", message); break;
-      case LogLevel::kError: log.error("{}", message); break;
+      case LogLevel::kDebug:
+        log.debug("{}", message);
+        break;
+      case LogLevel::kInfo:
+        log.info("{}", message);
+        break;
+      case LogLevel::kWarn:
+        log.warn("{}", message);
+        break;
+      case LogLevel::kError:
+        log.error("{}", message);
+        break;
     }
   };
   const bool tty = show_progress && ::isatty(STDERR_FILENO);
   if (tty) {
     options.on_progress = [](const CrawlProgress& p) {
-      std::fprintf(stderr, "\r\033[K[feeds %zu/%zu] articles %zu/%zu stored %zu flagged %zu errors %zu",
+      std::fprintf(stderr,
+                   "\r\033[K[feeds %zu/%zu] articles %zu/%zu stored %zu flagged %zu errors %zu",
                    p.feeds_done, p.feeds_total, p.articles_done, p.articles_queued,
                    p.articles_stored, p.matched_articles, p.errors);
       std::fflush(stderr);
@@ -183,8 +191,9 @@ int CmdCrawl(const CrawlFlags& flags, spdlog::logger& log) {
 Result<std::optional<int64_t>> ParseTimeFlag(const std::string& text, const char* name) {
   if (text.empty()) return std::optional<int64_t>();
   auto t = ParseIso8601Date(text);
-  if (!t) return Status::InvalidArgument(std::string(name) + ": '" + text +
-                                         "' is not a date like 2026-01-28 or 2026-01-28T09:30:00Z");
+  if (!t)
+    return Status::InvalidArgument(std::string(name) + ": '" + text +
+                                   "' is not a date like 2026-01-28 or 2026-01-28T09:30:00Z");
   return std::optional<int64_t>(*t);
 }
 
@@ -317,24 +326,41 @@ int main(int argc, char** argv) {
       "Poll every feed in --config once: fetch new articles, extract, match and store them.\n"
       "Feeds are read from DIR/*.toml, watch-lists from DIR/watchlists/*.toml (docs/config.md).\n"
       "A second pass sends conditional requests (ETag/Last-Modified) and stores nothing twice.");
-  crawl_cmd->add_option("--config", crawl.config_dir, "Configuration directory")->required()->check(CLI::ExistingDirectory);
-  crawl_cmd->add_option("--db", crawl.db_dir, "Database directory (created if missing)")->required();
+  crawl_cmd->add_option("--config", crawl.config_dir, "Configuration directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  crawl_cmd->add_option("--db", crawl.db_dir, "Database directory (created if missing)")
+      ->required();
   crawl_cmd->add_flag("--once", crawl.once, "One polling pass, then exit (required for now)");
-  crawl_cmd->add_option("--concurrency", crawl.concurrency, "Transfers in flight (default: 32)")->check(CLI::Range(1, 1024));
-  crawl_cmd->add_option("--per-host", crawl.per_host, "Transfers in flight per host (default: 2)")->check(CLI::Range(1, 16));
-  crawl_cmd->add_option("--max-articles", crawl.max_articles, "New articles per feed per pass (default: 200)")->check(CLI::Range(1, 100000));
-  crawl_cmd->add_option("--timeout", crawl.timeout_s, "Seconds per transfer (default: 60)")->check(CLI::Range(1, 3600));
-  crawl_cmd->add_option("--max-body-mb", crawl.max_body_mb, "Largest decoded response body in MiB (default: 16)")->check(CLI::Range(1, 1024));
+  crawl_cmd->add_option("--concurrency", crawl.concurrency, "Transfers in flight (default: 32)")
+      ->check(CLI::Range(1, 1024));
+  crawl_cmd->add_option("--per-host", crawl.per_host, "Transfers in flight per host (default: 2)")
+      ->check(CLI::Range(1, 16));
+  crawl_cmd
+      ->add_option("--max-articles", crawl.max_articles,
+                   "New articles per feed per pass (default: 200)")
+      ->check(CLI::Range(1, 100000));
+  crawl_cmd->add_option("--timeout", crawl.timeout_s, "Seconds per transfer (default: 60)")
+      ->check(CLI::Range(1, 3600));
+  crawl_cmd
+      ->add_option("--max-body-mb", crawl.max_body_mb,
+                   "Largest decoded response body in MiB (default: 16)")
+      ->check(CLI::Range(1, 1024));
   crawl_cmd->add_flag("!--no-progress", crawl.progress, "No progress line on a terminal");
 
   QueryFlags query;
   auto* query_cmd = app.add_subcommand("query", "List flagged articles, newest first.");
-  query_cmd->add_option("--db", query.db_dir, "Database directory")->required()->check(CLI::ExistingDirectory);
+  query_cmd->add_option("--db", query.db_dir, "Database directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   query_cmd->add_option("--watchlist", query.watchlist, "Only this watch-list id");
-  query_cmd->add_option("--format", query.format, "table (default) or jsonl")->check(CLI::IsMember({"table", "jsonl"}));
-  query_cmd->add_option("--since", query.since, "Articles at or after this UTC date/time (ISO 8601)");
+  query_cmd->add_option("--format", query.format, "table (default) or jsonl")
+      ->check(CLI::IsMember({"table", "jsonl"}));
+  query_cmd->add_option("--since", query.since,
+                        "Articles at or after this UTC date/time (ISO 8601)");
   query_cmd->add_option("--until", query.until, "Articles before this UTC date/time (ISO 8601)");
-  query_cmd->add_option("--limit", query.limit, "At most this many articles (default: 1000)")->check(CLI::Range(1, 10000000));
+  query_cmd->add_option("--limit", query.limit, "At most this many articles (default: 1000)")
+      ->check(CLI::Range(1, 10000000));
 
   DemoFlags demo;
   auto* demo_cmd = app.add_subcommand(
@@ -342,8 +368,11 @@ int main(int argc, char** argv) {
       "Run the offline demo: serve the bundled snapshot (feeds/demo) on a loopback port,\n"
       "crawl it into a fresh database, and print the flagged stories. No internet needed.");
   demo_cmd->add_option("--feeds-dir", demo.feeds_dir,
-                       "The feeds/ directory holding demo/ and watchlists/ (default: the source tree's, or $MEDIAWATCH_FEEDS_DIR)");
-  demo_cmd->add_option("--db", demo.db_dir, "Database directory (must be new or empty; default: a fresh temporary directory)");
+                       "The feeds/ directory holding demo/ and watchlists/ (default: the source "
+                       "tree's, or $MEDIAWATCH_FEEDS_DIR)");
+  demo_cmd->add_option(
+      "--db", demo.db_dir,
+      "Database directory (must be new or empty; default: a fresh temporary directory)");
 
   try {
     app.parse(argc, argv);

@@ -26,12 +26,12 @@ enum class StatusCode {
   kOk = 0,
   kInvalidArgument,  // the caller's input (config, CLI, query) is wrong
   kNotFound,
-  kParseError,       // untrusted input could not be parsed
-  kTooLarge,         // a size, depth or count limit was hit
-  kNetworkError,     // transport failure (DNS, connect, TLS, timeout)
-  kHttpError,        // the server answered with an error status
-  kIoError,          // local file or database I/O failed
-  kCorruption,       // stored data is damaged
+  kParseError,    // untrusted input could not be parsed
+  kTooLarge,      // a size, depth or count limit was hit
+  kNetworkError,  // transport failure (DNS, connect, TLS, timeout)
+  kHttpError,     // the server answered with an error status
+  kIoError,       // local file or database I/O failed
+  kCorruption,    // stored data is damaged
   kUnsupported,
   kInternal,
 };
@@ -44,7 +44,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status ParseError(std::string m) { return {StatusCode::kParseError, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
@@ -73,7 +75,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
     if (std::get<Status>(v_).ok()) v_ = Status::Internal("Result built from OK status");
@@ -99,8 +101,8 @@ class [[nodiscard]] Result {
 }  // namespace mw
 
 // Early return on error: MW_RETURN_IF_ERROR(store->Write(batch));
-#define MW_RETURN_IF_ERROR(expr)           \
-  do {                                     \
-    ::mw::Status mw_status_ = (expr);      \
+#define MW_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::mw::Status mw_status_ = (expr);        \
     if (!mw_status_.ok()) return mw_status_; \
   } while (0)

@@ -33,16 +33,19 @@ std::string Page(int paragraphs) {
     body += "<p>" + text.substr(start, nl - start) + "</p>\n";
     start = nl + 1;
   }
-  return "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Story - Outlet</title></head><body>"
-         "<nav><a href=\"/\">Home</a></nav><article><h1>Story</h1>" + body +
-         "</article><footer>(c) Outlet</footer></body></html>";
+  return "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Story - "
+         "Outlet</title></head><body>"
+         "<nav><a href=\"/\">Home</a></nav><article><h1>Story</h1>" +
+         body + "</article><footer>(c) Outlet</footer></body></html>";
 }
 
 std::string Rss(int items) {
-  std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>T</title>";
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>T</title>";
   for (int i = 0; i < items; ++i) {
     out += "<item><title>Story " + std::to_string(i) + " 關恆</title><link>http://example.test/" +
-           std::to_string(i) + ".html</link><pubDate>Tue, 16 Dec 2025 10:00:00 GMT</pubDate>"
+           std::to_string(i) +
+           ".html</link><pubDate>Tue, 16 Dec 2025 10:00:00 GMT</pubDate>"
            "<description>&lt;p&gt;Summary of the story&lt;/p&gt;</description></item>";
   }
   return out + "</channel></rss>";
@@ -80,7 +83,8 @@ BENCHMARK(BM_Match)->Arg(20)->Arg(200);
 
 void BM_ParseFeed(benchmark::State& state) {
   std::string feed = Rss(static_cast<int>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(ParseFeed(feed, "application/rss+xml", "http://example.test/rss"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(ParseFeed(feed, "application/rss+xml", "http://example.test/rss"));
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(feed.size()));
 }
 BENCHMARK(BM_ParseFeed)->Arg(50)->Arg(500);

@@ -1,12 +1,12 @@
 #include "crawler/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "parsers/url.h"
 
@@ -44,10 +44,13 @@ bool ValidLanguage(std::string_view tag) {
 Result<std::string> RequiredString(std::string_view source, const toml::table& t,
                                    std::string_view key, std::string_view what) {
   const toml::node* node = t.get(key);
-  if (node == nullptr) return Error(source, &t, std::string(what) + ": missing '" + std::string(key) + "'");
-  if (!node->is_string()) return Error(source, node, std::string(what) + ": '" + std::string(key) + "' must be a string");
+  if (node == nullptr)
+    return Error(source, &t, std::string(what) + ": missing '" + std::string(key) + "'");
+  if (!node->is_string())
+    return Error(source, node, std::string(what) + ": '" + std::string(key) + "' must be a string");
   std::string value(node->as_string()->get());
-  if (value.empty()) return Error(source, node, std::string(what) + ": '" + std::string(key) + "' is empty");
+  if (value.empty())
+    return Error(source, node, std::string(what) + ": '" + std::string(key) + "' is empty");
   return value;
 }
 
@@ -57,16 +60,18 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
   feed.file = Where(source, &t);
   auto id = RequiredString(source, t, "id", what);
   if (!id.ok()) return id.status();
-  if (!ValidId(*id)) return Error(source, t.get("id"), what + ": id '" + *id + "' must match [a-z0-9][a-z0-9_-]*");
+  if (!ValidId(*id))
+    return Error(source, t.get("id"), what + ": id '" + *id + "' must match [a-z0-9][a-z0-9_-]*");
   feed.id = *id;
   what = "feed '" + feed.id + "'";
-  static constexpr std::string_view kAllowed[] = {"id",   "url",     "language", "source",
+  static constexpr std::string_view kAllowed[] = {"id",       "url",  "language", "source",
                                                   "interval", "tags", "checked",  "notes"};
   for (const auto& [key, node] : t) {
     if (std::find(std::begin(kAllowed), std::end(kAllowed), key.str()) == std::end(kAllowed)) {
-      return Error(source, &node, what + ": unknown key '" + std::string(key.str()) +
-                                      "' (allowed: id, url, language, source, interval, tags, "
-                                      "checked, notes)");
+      return Error(source, &node,
+                   what + ": unknown key '" + std::string(key.str()) +
+                       "' (allowed: id, url, language, source, interval, tags, "
+                       "checked, notes)");
     }
   }
 
@@ -81,8 +86,9 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
   auto language = RequiredString(source, t, "language", what);
   if (!language.ok()) return language.status();
   if (!ValidLanguage(*language)) {
-    return Error(source, t.get("language"),
-                 what + ": language '" + *language + "' is not a language tag like en, zh-Hant, ug");
+    return Error(
+        source, t.get("language"),
+        what + ": language '" + *language + "' is not a language tag like en, zh-Hant, ug");
   }
   feed.language = *language;
 
@@ -91,7 +97,8 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
   feed.source = *outlet;
 
   if (const toml::node* node = t.get("interval")) {
-    Result<int64_t> seconds = Status::InvalidArgument("interval must be a number of seconds or a string like \"30m\"");
+    Result<int64_t> seconds =
+        Status::InvalidArgument("interval must be a number of seconds or a string like \"30m\"");
     if (node->is_integer()) seconds = node->as_integer()->get();
     if (node->is_string()) seconds = ParseInterval(node->as_string()->get());
     if (!seconds.ok()) return Error(source, node, what + ": " + seconds.status().message());
@@ -101,7 +108,8 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
     feed.interval_seconds = *seconds;
   }
   if (const toml::node* node = t.get("tags")) {
-    if (!node->is_array()) return Error(source, node, what + ": 'tags' must be an array of strings");
+    if (!node->is_array())
+      return Error(source, node, what + ": 'tags' must be an array of strings");
     for (const toml::node& tag : *node->as_array()) {
       if (!tag.is_string()) return Error(source, &tag, what + ": 'tags' must contain only strings");
       feed.tags.emplace_back(tag.as_string()->get());
@@ -122,7 +130,8 @@ Result<std::string> ReadSmallFile(const std::filesystem::path& path) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (ec) return Status::InvalidArgument(path.string() + ": cannot read: " + ec.message());
-  if (size > kMaxConfigFileBytes) return Status::InvalidArgument(path.string() + ": file larger than 4 MiB");
+  if (size > kMaxConfigFileBytes)
+    return Status::InvalidArgument(path.string() + ": file larger than 4 MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::InvalidArgument(path.string() + ": cannot open");
   std::ostringstream ss;
@@ -141,10 +150,14 @@ Result<int64_t> ParseInterval(std::string_view text) {
   }
   int64_t n = std::stoll(m[1].str());
   switch (m[2].str().empty() ? 's' : m[2].str()[0]) {
-    case 'm': return n * 60;
-    case 'h': return n * 3600;
-    case 'd': return n * 86400;
-    default: return n;
+    case 'm':
+      return n * 60;
+    case 'h':
+      return n * 3600;
+    case 'd':
+      return n * 86400;
+    default:
+      return n;
   }
 }
 
@@ -160,14 +173,16 @@ Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
   }
   for (const auto& [key, node] : root) {
     if (key.str() != "feed") {
-      return Error(source_name, &node, "unknown top-level key '" + std::string(key.str()) +
-                                           "' (a feed list holds [[feed]] tables)");
+      return Error(source_name, &node,
+                   "unknown top-level key '" + std::string(key.str()) +
+                       "' (a feed list holds [[feed]] tables)");
     }
   }
   std::vector<FeedConfig> feeds;
   const toml::node* list = root.get("feed");
   if (list == nullptr) return feeds;
-  if (!list->is_array_of_tables()) return Error(source_name, list, "'feed' must be written as [[feed]] tables");
+  if (!list->is_array_of_tables())
+    return Error(source_name, list, "'feed' must be written as [[feed]] tables");
   size_t index = 0;
   for (const toml::node& node : *list->as_array()) {
     auto feed = ParseFeed(source_name, *node.as_table(), index++);
@@ -199,7 +214,8 @@ Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      files.push_back(entry.path());
   }
   if (ec) return Status::InvalidArgument(dir.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
@@ -225,7 +241,8 @@ Result<CrawlConfig> LoadConfigDir(const std::filesystem::path& dir) {
   auto feeds = LoadFeedDir(dir);
   if (!feeds.ok()) return feeds.status();
   if (feeds->empty()) {
-    return Status::InvalidArgument(dir.string() + ": no feeds configured (expected [[feed]] tables in " +
+    return Status::InvalidArgument(dir.string() +
+                                   ": no feeds configured (expected [[feed]] tables in " +
                                    (dir / "*.toml").string() + ")");
   }
   config.feeds = std::move(feeds).value();

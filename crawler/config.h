@@ -28,15 +28,15 @@
 namespace mw {
 
 struct FeedConfig {
-  std::string id;        // [a-z0-9][a-z0-9_-]*, unique across all files
-  std::string url;       // absolute http(s) URL
-  std::string language;  // BCP 47-like tag: "en", "zh", "zh-Hant", "ug", "ug-Latn"
-  std::string source;    // outlet name
+  std::string id;                   // [a-z0-9][a-z0-9_-]*, unique across all files
+  std::string url;                  // absolute http(s) URL
+  std::string language;             // BCP 47-like tag: "en", "zh", "zh-Hant", "ug", "ug-Latn"
+  std::string source;               // outlet name
   int64_t interval_seconds = 3600;  // Default: 1 hour; at least 60
   std::vector<std::string> tags;
   bool checked = false;  // whether a human verified the URL live
   std::string notes;
-  std::string file;      // "path:line" where it was defined
+  std::string file;  // "path:line" where it was defined
 };
 
 struct CrawlConfig {
@@ -45,7 +45,8 @@ struct CrawlConfig {
 };
 
 // Parses one feed-list file's text. Errors: kInvalidArgument ("file:line: ...").
-Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text, std::string_view source_name);
+Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
+                                              std::string_view source_name);
 
 // Loads DIR/*.toml (feeds) and DIR/watchlists/*.toml. Errors:
 // kInvalidArgument for any problem, including a directory with no feeds.

@@ -38,7 +38,8 @@ bool HasCrLf(const std::string& s) { return s.find_first_of("\r\n") != std::stri
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return std::string(s);
@@ -138,13 +139,15 @@ struct Fetcher::Impl {
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_body_bytes));
     if (connect_to) curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to.get());
     curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, "Accept: application/rss+xml, application/atom+xml, "
-                                         "application/xml;q=0.9, text/html;q=0.9, */*;q=0.8");
+    headers = curl_slist_append(headers,
+                                "Accept: application/rss+xml, application/atom+xml, "
+                                "application/xml;q=0.9, text/html;q=0.9, */*;q=0.8");
     if (!t->request.if_none_match.empty() && !HasCrLf(t->request.if_none_match)) {
       headers = curl_slist_append(headers, ("If-None-Match: " + t->request.if_none_match).c_str());
     }
     if (!t->request.if_modified_since.empty() && !HasCrLf(t->request.if_modified_since)) {
-      headers = curl_slist_append(headers, ("If-Modified-Since: " + t->request.if_modified_since).c_str());
+      headers = curl_slist_append(headers,
+                                  ("If-Modified-Since: " + t->request.if_modified_since).c_str());
     }
     t->headers.reset(headers);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
@@ -197,7 +200,8 @@ Status Fetcher::Run(std::vector<FetchRequest> initial, const OnDone& on_done,
   // Starts pending requests while capacity allows, skipping over requests
   // whose host is saturated (they keep their place in the queue).
   auto refill = [&]() {
-    for (auto it = pending.begin(); it != pending.end() && active.size() < im.options.max_concurrency;) {
+    for (auto it = pending.begin();
+         it != pending.end() && active.size() < im.options.max_concurrency;) {
       auto host_or = CanonicalizeUrl(it->url);
       if (!host_or.ok()) {
         FetchRequest r = std::move(*it);
@@ -224,7 +228,8 @@ Status Fetcher::Run(std::vector<FetchRequest> initial, const OnDone& on_done,
       MW_RETURN_IF_ERROR(im.Configure(t.get()));
       t->started = std::chrono::steady_clock::now();
       CURLMcode mc = curl_multi_add_handle(multi, t->easy.get());
-      if (mc != CURLM_OK) return Status::Internal(std::string("curl_multi_add_handle: ") + curl_multi_strerror(mc));
+      if (mc != CURLM_OK)
+        return Status::Internal(std::string("curl_multi_add_handle: ") + curl_multi_strerror(mc));
       ++active_per_host[host];
       CURL* key = t->easy.get();
       active.emplace(key, std::move(t));
@@ -238,7 +243,8 @@ Status Fetcher::Run(std::vector<FetchRequest> initial, const OnDone& on_done,
     curl_multi_remove_handle(multi, easy);
     --active_per_host[t->host];
     FetchResult& r = t->result;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t->started).count();
+    r.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t->started).count();
     char* final_url = nullptr;
     curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &final_url);
     r.final_url = final_url ? final_url : r.url;

@@ -28,13 +28,13 @@
 namespace mw {
 
 struct FetcherOptions {
-  size_t max_concurrency = 32;        // transfers in flight. Default: 32
-  size_t max_per_host = 2;            // transfers in flight per host. Default: 2
-  long connect_timeout_ms = 10000;    // Default: 10 s
-  long total_timeout_ms = 60000;      // whole transfer. Default: 60 s
-  size_t max_body_bytes = 16u << 20;  // decoded body cap. Default: 16 MiB
+  size_t max_concurrency = 32;          // transfers in flight. Default: 32
+  size_t max_per_host = 2;              // transfers in flight per host. Default: 2
+  long connect_timeout_ms = 10000;      // Default: 10 s
+  long total_timeout_ms = 60000;        // whole transfer. Default: 60 s
+  size_t max_body_bytes = 16u << 20;    // decoded body cap. Default: 16 MiB
   size_t max_header_bytes = 64u << 10;  // all response headers. Default: 64 KiB
-  long max_redirects = 5;             // Default: 5
+  long max_redirects = 5;               // Default: 5
   std::string user_agent = "mediawatch/0.1 (+https://github.com/mediawatch; news monitoring)";
   // When non-empty ("127.0.0.1:8080"), every connection goes to this address
   // whatever the URL's host, like `curl --connect-to ::HOST:PORT`. Used by the

@@ -164,7 +164,8 @@ class Pass {
       }
       auto canonical = CanonicalizeUrl(entry.link);
       if (!canonical.ok()) {
-        job.outcome.problems.push_back("entry link '" + entry.link + "': " + canonical.status().message());
+        job.outcome.problems.push_back("entry link '" + entry.link +
+                                       "': " + canonical.status().message());
         continue;
       }
       if (!seen_urls_.insert(*canonical).second) continue;  // another feed has it this pass

@@ -67,10 +67,10 @@ struct FeedOutcome {
   std::string url;
   long http_status = 0;
   bool not_modified = false;
-  size_t entries = 0;          // entries in the feed document
-  size_t new_articles = 0;     // stored this pass
+  size_t entries = 0;       // entries in the feed document
+  size_t new_articles = 0;  // stored this pass
   size_t failed_articles = 0;
-  std::string error;           // "" when the feed itself was fetched and parsed
+  std::string error;                  // "" when the feed itself was fetched and parsed
   std::vector<std::string> problems;  // recoverable parse problems
 };
 

@@ -46,10 +46,11 @@ Result<UrlHandle> ParseAbsolute(std::string_view url) {
   UrlHandle u(curl_url());
   if (!u) return Status::Internal("curl_url() failed");
   std::string s(url);
-  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, s.c_str(),
-                              CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
+  CURLUcode rc =
+      curl_url_set(u.get(), CURLUPART_URL, s.c_str(), CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
   if (rc != CURLUE_OK) {
-    return Status::ParseError(std::string("bad URL '") + s.substr(0, 200) + "': " + curl_url_strerror(rc));
+    return Status::ParseError(std::string("bad URL '") + s.substr(0, 200) +
+                              "': " + curl_url_strerror(rc));
   }
   std::string scheme = Lower(GetPart(u.get(), CURLUPART_SCHEME));
   if (scheme != "http" && scheme != "https") {
@@ -61,8 +62,8 @@ Result<UrlHandle> ParseAbsolute(std::string_view url) {
 bool IsTrackingParam(std::string_view name) {
   std::string n = Lower(name);
   if (n.rfind("utm_", 0) == 0) return true;
-  static constexpr std::string_view kNames[] = {"fbclid", "gclid", "dclid", "msclkid", "mc_cid",
-                                                "mc_eid", "yclid", "igshid", "_ga", "_gl"};
+  static constexpr std::string_view kNames[] = {"fbclid", "gclid", "dclid",  "msclkid", "mc_cid",
+                                                "mc_eid", "yclid", "igshid", "_ga",     "_gl"};
   return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
 }
 
@@ -73,8 +74,8 @@ Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
   while (!href.empty() && (href.front() == ' ' || href.front() == '\t' || href.front() == '\n' ||
                            href.front() == '\r'))
     href.remove_prefix(1);
-  while (!href.empty() && (href.back() == ' ' || href.back() == '\t' || href.back() == '\n' ||
-                           href.back() == '\r'))
+  while (!href.empty() &&
+         (href.back() == ' ' || href.back() == '\t' || href.back() == '\n' || href.back() == '\r'))
     href.remove_suffix(1);
   if (href.size() > kMaxUrlBytes) return Status::TooLarge("URL longer than 8192 bytes");
   if (HasControlOrSpace(href)) return Status::ParseError("URL contains control characters");
@@ -87,8 +88,8 @@ Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
   }
   if (href.empty()) return GetPart(b->get(), CURLUPART_URL);
   std::string h(href);
-  CURLUcode rc = curl_url_set(b->get(), CURLUPART_URL, h.c_str(),
-                              CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
+  CURLUcode rc =
+      curl_url_set(b->get(), CURLUPART_URL, h.c_str(), CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
   if (rc != CURLUE_OK) {
     return Status::ParseError("bad link '" + h.substr(0, 200) + "': " + curl_url_strerror(rc));
   }

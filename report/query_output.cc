@@ -82,7 +82,8 @@ std::string FormatMatchesTable(const std::vector<MatchHit>& hits, const TableOpt
                        FitCells(hit.article.title, options.title_width) + " " + ids;
     out += line + "\n";
   }
-  out += std::to_string(hits.size()) + (hits.size() == 1 ? " flagged article\n" : " flagged articles\n");
+  out += std::to_string(hits.size()) +
+         (hits.size() == 1 ? " flagged article\n" : " flagged articles\n");
   return out;
 }
 
@@ -97,13 +98,19 @@ std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits) {
     j["source"] = a.source;
     j["feed"] = a.feed_id;
     j["language"] = a.language;
-    j["published"] = a.published ? nlohmann::json(FormatIso8601Utc(*a.published)) : nlohmann::json();
+    j["published"] =
+        a.published ? nlohmann::json(FormatIso8601Utc(*a.published)) : nlohmann::json();
     j["fetched_at"] = FormatIso8601Utc(a.fetched_at);
     j["time"] = FormatIso8601Utc(hit.time);
     nlohmann::json ms = nlohmann::json::array();
     for (const MatchRecord& m : hit.matches) {
-      ms.push_back({{"watchlist", m.watchlist_id}, {"target", m.target_id}, {"kind", m.kind},
-                    {"term", m.term}, {"field", m.field}, {"count", m.count}, {"snippet", m.snippet}});
+      ms.push_back({{"watchlist", m.watchlist_id},
+                    {"target", m.target_id},
+                    {"kind", m.kind},
+                    {"term", m.term},
+                    {"field", m.field},
+                    {"count", m.count},
+                    {"snippet", m.snippet}});
     }
     j["matches"] = std::move(ms);
     // Invalid UTF-8 from a hostile page must not make dump() throw.

@@ -96,7 +96,8 @@ int WatchlistMatcher::CountOccurrences(const CompiledTerm& term, std::string_vie
   return count;
 }
 
-std::vector<TermMatch> WatchlistMatcher::Match(std::string_view title, std::string_view text) const {
+std::vector<TermMatch> WatchlistMatcher::Match(std::string_view title,
+                                               std::string_view text) const {
   std::vector<TermMatch> out;
   const std::string folded_title = normalizer_->Fold(title);
   const std::string folded_text = normalizer_->Fold(text);

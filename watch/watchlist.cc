@@ -1,11 +1,11 @@
 #include "watch/watchlist.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 namespace mw {
 namespace {
@@ -62,8 +62,9 @@ Result<WatchTarget> ParseTarget(std::string_view source, const toml::table& tabl
   auto id = OptionalString(source, table, "id");
   if (!id.ok()) return id.status();
   if (!ValidId(*id)) {
-    return Error(source, &table,
-                 what + ": 'id' is required and must match [a-z0-9][a-z0-9_-]* (got '" + *id + "')");
+    return Error(
+        source, &table,
+        what + ": 'id' is required and must match [a-z0-9][a-z0-9_-]* (got '" + *id + "')");
   }
   target.id = *id;
   what += " '" + target.id + "'";
@@ -79,19 +80,21 @@ Result<WatchTarget> ParseTarget(std::string_view source, const toml::table& tabl
   }
   const toml::array& arr = *terms->as_array();
   if (arr.size() > limits.max_terms) {
-    return Error(source, terms, what + ": more than " + std::to_string(limits.max_terms) + " terms");
+    return Error(source, terms,
+                 what + ": more than " + std::to_string(limits.max_terms) + " terms");
   }
   for (const toml::node& t : arr) {
     if (!t.is_string()) {
-      return Error(source, &t, what + ": '" + std::string(terms_key) + "' must contain only strings");
+      return Error(source, &t,
+                   what + ": '" + std::string(terms_key) + "' must contain only strings");
     }
     std::string term(t.as_string()->get());
     bool blank = std::all_of(term.begin(), term.end(),
                              [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n'; });
     if (blank) return Error(source, &t, what + ": empty term");
     if (term.size() > limits.max_term_bytes) {
-      return Error(source, &t, what + ": term longer than " +
-                                   std::to_string(limits.max_term_bytes) + " bytes");
+      return Error(source, &t,
+                   what + ": term longer than " + std::to_string(limits.max_term_bytes) + " bytes");
     }
     target.terms.push_back(std::move(term));
   }
@@ -104,7 +107,9 @@ Status ParseTargets(std::string_view source, const toml::table& root, std::strin
   const toml::node* node = root.get(key);
   if (node == nullptr) return Status::Ok();
   if (!node->is_array_of_tables()) {
-    return Error(source, node, "'" + std::string(key) + "' must be written as [[" + std::string(key) + "]] tables");
+    return Error(
+        source, node,
+        "'" + std::string(key) + "' must be written as [[" + std::string(key) + "]] tables");
   }
   size_t index = 0;
   for (const toml::node& element : *node->as_array()) {
@@ -112,7 +117,8 @@ Status ParseTargets(std::string_view source, const toml::table& root, std::strin
     if (!target.ok()) return target.status();
     out->targets.push_back(std::move(target).value());
     if (out->targets.size() > limits.max_targets) {
-      return Error(source, &element, "more than " + std::to_string(limits.max_targets) + " targets");
+      return Error(source, &element,
+                   "more than " + std::to_string(limits.max_targets) + " targets");
     }
   }
   return Status::Ok();
@@ -147,7 +153,8 @@ Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view so
   if (!ValidId(*id)) {
     return Status::InvalidArgument(std::string(source_name) +
                                    ": top-level 'id' is required and must match "
-                                   "[a-z0-9][a-z0-9_-]* (got '" + *id + "')");
+                                   "[a-z0-9][a-z0-9_-]* (got '" +
+                                   *id + "')");
   }
   list.id = *id;
   auto name = OptionalString(source_name, root, "name");
@@ -160,7 +167,8 @@ Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view so
   if (!notes.ok()) return notes.status();
 
   MW_RETURN_IF_ERROR(ParseTargets(source_name, root, "entity", TargetKind::kEntity, limits, &list));
-  MW_RETURN_IF_ERROR(ParseTargets(source_name, root, "keyword", TargetKind::kKeyword, limits, &list));
+  MW_RETURN_IF_ERROR(
+      ParseTargets(source_name, root, "keyword", TargetKind::kKeyword, limits, &list));
   if (list.targets.empty()) {
     return Status::InvalidArgument(std::string(source_name) +
                                    ": a watch-list needs at least one [[entity]] or [[keyword]]");
@@ -201,7 +209,8 @@ Result<std::vector<Watchlist>> LoadWatchlistDir(const std::filesystem::path& dir
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      files.push_back(entry.path());
   }
   if (ec) return Status::InvalidArgument(dir.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());

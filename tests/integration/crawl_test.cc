@@ -2,11 +2,11 @@
 // server (English RSS 2.0, Chinese Atom with a GBK article, Uyghur RSS 1.0)
 // plus broken feeds, and the test inspects the database it wrote.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -25,9 +25,10 @@ using testing::TempDir;
 std::string Page(const std::string& lang, const std::string& title, const std::string& body,
                  const std::string& head_extra = "") {
   return "<!DOCTYPE html><html lang=\"" + lang + "\"><head>" + head_extra + "<title>" + title +
-         " - Test Outlet</title></head><body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a>"
-         "</nav><article><h1>" + title + "</h1>" + body +
-         "</article><footer>Copyright Test Outlet</footer></body></html>";
+         " - Test Outlet</title></head><body><nav><a href=\"/\">Home</a> <a "
+         "href=\"/world\">World</a>"
+         "</nav><article><h1>" +
+         title + "</h1>" + body + "</article><footer>Copyright Test Outlet</footer></body></html>";
 }
 
 std::string Paragraphs(const std::vector<std::string>& ps) {
@@ -55,20 +56,22 @@ class FeedFarm {
     // GBK bytes, declared only by <meta charset>: 记者关恒拍摄新疆 / 上海股市上涨.
     Add("/zh/guan-heng.html", "text/html",
         "<html lang=\"zh\"><head><meta charset=\"gb2312\"><title>\xb9\xd8\xba\xe3</title></head>"
-        "<body><article><h1>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</h1><p>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3"
+        "<body><article><h1>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</"
+        "h1><p>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3"
         "\xc5\xc4\xc9\xe3\xd0\xc2\xbd\xae\xa1\xa3\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3\xc5\xc4\xc9\xe3"
         "\xd0\xc2\xbd\xae\xa1\xa3</p></article></body></html>");
     Add("/zh/stocks.html", "text/html",
         "<html lang=\"zh\"><head><meta charset=\"gbk\"><title>\xc9\xcf\xba\xa3</title></head>"
-        "<body><article><h1>\xc9\xcf\xba\xa3</h1><p>\xbd\xf1\xcc\xec\xc9\xcf\xba\xa3\xb5\xc4\xb9\xc9"
+        "<body><article><h1>\xc9\xcf\xba\xa3</"
+        "h1><p>\xbd\xf1\xcc\xec\xc9\xcf\xba\xa3\xb5\xc4\xb9\xc9"
         "\xca\xd0\xc9\xcf\xd5\xc7\xa1\xa3\xbd\xf1\xcc\xec\xc9\xcf\xba\xa3\xb5\xc4\xb9\xc9\xca\xd0"
         "\xc9\xcf\xd5\xc7\xa1\xa3</p></article></body></html>");
     Add("/ug/rdf.xml", "application/rdf+xml", UyghurFeed());
     Add("/ug/camps.html", "text/html; charset=utf-8",
-        Page("ug", "شىنجاڭدىكى لاگېرلار",
-             Paragraphs({"گۇەن خېڭ شىنجاڭ ھەققىدە سىن تارقاتتى.",
-                         "ئۇ ئامېرىكىدا پاناھلىق تىلىدى."}),
-             "<meta charset=\"utf-8\">"));
+        Page(
+            "ug", "شىنجاڭدىكى لاگېرلار",
+            Paragraphs({"گۇەن خېڭ شىنجاڭ ھەققىدە سىن تارقاتتى.", "ئۇ ئامېرىكىدا پاناھلىق تىلىدى."}),
+            "<meta charset=\"utf-8\">"));
     // Broken feeds: each must fail alone.
     http.Get("/broken/500.xml", [this](const httplib::Request&, httplib::Response& res) {
       Count("/broken/500.xml");
@@ -107,18 +110,18 @@ class FeedFarm {
   // Serves `body` with a strong ETag and If-None-Match support.
   void Add(const std::string& path, const std::string& type, std::string body) {
     std::string etag = "\"" + std::to_string(std::hash<std::string>{}(body)) + "\"";
-    server_.http().Get(path, [this, path, type, body, etag](const httplib::Request& req,
-                                                            httplib::Response& res) {
-      Count(path);
-      res.set_header("ETag", etag);
-      if (req.get_header_value("If-None-Match") == etag) {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++not_modified_[path];
-        res.status = 304;
-        return;
-      }
-      res.set_content(body, type.c_str());
-    });
+    server_.http().Get(
+        path, [this, path, type, body, etag](const httplib::Request& req, httplib::Response& res) {
+          Count(path);
+          res.set_header("ETag", etag);
+          if (req.get_header_value("If-None-Match") == etag) {
+            std::lock_guard<std::mutex> lock(mu_);
+            ++not_modified_[path];
+            res.status = 304;
+            return;
+          }
+          res.set_content(body, type.c_str());
+        });
   }
 
   std::string EnglishFeed() {
@@ -240,7 +243,8 @@ TEST_F(CrawlTest, CrawlsStoresMatchesAndSurvivesBrokenFeeds) {
   EXPECT_EQ(matches["Filmmaker Guan Heng detained by ICE"],
             (std::set<std::string>{"guan-heng", "xinjiang"}));
   EXPECT_EQ(matches.count("Chef Guan Hengyu opens a noodle bar"), 0u);  // word boundaries
-  EXPECT_EQ(matches["记者关恒"], (std::set<std::string>{"guan-heng", "xinjiang"}));  // decoded from GBK
+  EXPECT_EQ(matches["记者关恒"],
+            (std::set<std::string>{"guan-heng", "xinjiang"}));  // decoded from GBK
   EXPECT_EQ(matches.count("上海"), 0u);
   // شىنجاڭدىكى (in Xinjiang) in the title is another word than شىنجاڭ; the text has both.
   EXPECT_EQ(matches["شىنجاڭدىكى لاگېرلار"], (std::set<std::string>{"guan-heng", "xinjiang"}));
@@ -328,8 +332,8 @@ TEST_F(CrawlTest, QueryCommandPrintsTableAndJsonLines) {
   EXPECT_NE(table.out.find("Filmmaker Guan Heng detained"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("3 flagged articles"), std::string::npos) << table.out;
 
-  CommandResult jsonl = RunCommand({MEDIAWATCH_BINARY, "query", "--db", db_, "--format", "jsonl",
-                                    "--watchlist", "case"});
+  CommandResult jsonl = RunCommand(
+      {MEDIAWATCH_BINARY, "query", "--db", db_, "--format", "jsonl", "--watchlist", "case"});
   ASSERT_EQ(jsonl.exit_code, 0) << jsonl.err;
   std::istringstream lines(jsonl.out);
   std::string line;
@@ -351,18 +355,20 @@ TEST_F(CrawlTest, QueryCommandPrintsTableAndJsonLines) {
   EXPECT_EQ(none.exit_code, 0);
   EXPECT_EQ(none.out, "");
 
-  CommandResult ranged = RunCommand({MEDIAWATCH_BINARY, "query", "--db", db_, "--format", "jsonl",
-                                     "--since", "2026-01-01"});
+  CommandResult ranged = RunCommand(
+      {MEDIAWATCH_BINARY, "query", "--db", db_, "--format", "jsonl", "--since", "2026-01-01"});
   ASSERT_EQ(ranged.exit_code, 0);
   EXPECT_EQ(std::count(ranged.out.begin(), ranged.out.end(), '\n'), 2) << ranged.out;
 
-  CommandResult bad_date = RunCommand({MEDIAWATCH_BINARY, "query", "--db", db_, "--since", "yesterday"});
+  CommandResult bad_date =
+      RunCommand({MEDIAWATCH_BINARY, "query", "--db", db_, "--since", "yesterday"});
   EXPECT_EQ(bad_date.exit_code, 2);
 }
 
 TEST_F(CrawlTest, InvalidConfigFailsBeforeAnyNetworkTraffic) {
-  testing::WriteFile(config_ / "zz-bad.toml",
-                     "[[feed]]\nid = \"bad\"\nurl = \"gopher://x.test/\"\nlanguage = \"en\"\nsource = \"X\"\n");
+  testing::WriteFile(
+      config_ / "zz-bad.toml",
+      "[[feed]]\nid = \"bad\"\nurl = \"gopher://x.test/\"\nlanguage = \"en\"\nsource = \"X\"\n");
   CommandResult r = Crawl();
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("zz-bad.toml:3: feed 'bad': bad url"), std::string::npos) << r.err;
@@ -371,7 +377,8 @@ TEST_F(CrawlTest, InvalidConfigFailsBeforeAnyNetworkTraffic) {
 }
 
 TEST_F(CrawlTest, InvalidWatchlistFailsWithFileAndLine) {
-  testing::WriteFile(config_ / "watchlists" / "broken.toml", "id = \"b\"\n[[entity]]\nid = \"x\"\nnames = 3\n");
+  testing::WriteFile(config_ / "watchlists" / "broken.toml",
+                     "id = \"b\"\n[[entity]]\nid = \"x\"\nnames = 3\n");
   CommandResult r = Crawl();
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("broken.toml:4"), std::string::npos) << r.err;
@@ -393,7 +400,10 @@ TEST(CliTest, VersionHelpAndUsageErrors) {
   TempDir dir;
   // crawl without --once: continuous mode is not there yet; a usage error, not a hang.
   testing::WriteFile(dir.path() / "feeds.toml", FeedEntry("a", "http://127.0.0.1:9/rss", "en"));
-  EXPECT_EQ(RunCommand({MEDIAWATCH_BINARY, "crawl", "--config", dir.str(), "--db", dir.str() + "/db"}).exit_code, 2);
+  EXPECT_EQ(
+      RunCommand({MEDIAWATCH_BINARY, "crawl", "--config", dir.str(), "--db", dir.str() + "/db"})
+          .exit_code,
+      2);
 }
 
 TEST(CliTest, QueryOnDirectoryWithoutDatabaseFails) {

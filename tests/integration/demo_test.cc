@@ -93,7 +93,8 @@ TEST(DemoTest, CrawlsTheSnapshotAndFlagsExactlyTheExpectedStories) {
     EXPECT_EQ(a.text.find("\xEF\xBF\xBD"), std::string::npos) << "replacement characters in text";
     EXPECT_EQ(flagged[id], e.matches);
     languages.insert(e.language);
-    if (a.charset.find("Big5") != std::string::npos || a.charset.find("big5") != std::string::npos ||
+    if (a.charset.find("Big5") != std::string::npos ||
+        a.charset.find("big5") != std::string::npos ||
         a.charset.find("1375") != std::string::npos) {
       saw_big5 = true;
     }

@@ -42,12 +42,13 @@ void WriteFile(const std::filesystem::path& path, std::string_view contents);
 }  // namespace mw::testing
 
 // Use at the top of a TEST body that reads ../shared.
-#define MW_REQUIRE_SHARED()                                                              \
-  do {                                                                                   \
-    if (::mw::testing::SharedDisabled()) GTEST_SKIP() << "MEDIAWATCH_NO_SHARED=1: skipping test that needs ../shared"; \
-    ASSERT_TRUE(std::filesystem::is_directory(::mw::testing::SharedDir()))              \
-        << "shared corpora missing at " << ::mw::testing::SharedDir()                    \
-        << " (set MEDIAWATCH_SHARED_DIR, or MEDIAWATCH_NO_SHARED=1 to skip)";            \
+#define MW_REQUIRE_SHARED()                                                         \
+  do {                                                                              \
+    if (::mw::testing::SharedDisabled())                                            \
+      GTEST_SKIP() << "MEDIAWATCH_NO_SHARED=1: skipping test that needs ../shared"; \
+    ASSERT_TRUE(std::filesystem::is_directory(::mw::testing::SharedDir()))          \
+        << "shared corpora missing at " << ::mw::testing::SharedDir()               \
+        << " (set MEDIAWATCH_SHARED_DIR, or MEDIAWATCH_NO_SHARED=1 to skip)";       \
   } while (0)
 
 namespace mw::testing {

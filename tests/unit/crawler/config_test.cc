@@ -64,19 +64,31 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, FeedConfigErrorTest,
     ::testing::Values(
         BadFeed{"missing_url", std::string("id = \"a\"\n") + kRest, "missing 'url'"},
-        BadFeed{"ftp_url", std::string("id = \"a\"\nurl = \"ftp://x.org/f\"\n") + kRest, "only http and https"},
+        BadFeed{"ftp_url", std::string("id = \"a\"\nurl = \"ftp://x.org/f\"\n") + kRest,
+                "only http and https"},
         BadFeed{"garbage_url", std::string("id = \"a\"\nurl = \"not a url\"\n") + kRest, "bad url"},
-        BadFeed{"bad_id", std::string("id = \"A B\"\nurl = \"http://x.org/\"\n") + kRest, "must match"},
-        BadFeed{"bad_language", "id = \"a\"\nurl = \"http://x.org/\"\nlanguage = \"english!\"\nsource = \"X\"\n", "not a language tag"},
-        BadFeed{"unknown_key", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "colour = \"red\"\n", "f.toml:6: feed 'a': unknown key 'colour'"},
-        BadFeed{"short_interval", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = 5\n", "between 60 s"},
-        BadFeed{"bad_interval", std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = \"soon\"\n", "is not like"},
+        BadFeed{"bad_id", std::string("id = \"A B\"\nurl = \"http://x.org/\"\n") + kRest,
+                "must match"},
+        BadFeed{"bad_language",
+                "id = \"a\"\nurl = \"http://x.org/\"\nlanguage = \"english!\"\nsource = \"X\"\n",
+                "not a language tag"},
+        BadFeed{"unknown_key",
+                std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "colour = \"red\"\n",
+                "f.toml:6: feed 'a': unknown key 'colour'"},
+        BadFeed{"short_interval",
+                std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = 5\n",
+                "between 60 s"},
+        BadFeed{
+            "bad_interval",
+            std::string("id = \"a\"\nurl = \"http://x.org/\"\n") + kRest + "interval = \"soon\"\n",
+            "is not like"},
         BadFeed{"syntax", "id = \"a\n", "f.toml:2"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(FeedConfigTest, DirectoryRejectsDuplicateIdsAcrossFiles) {
   testing::TempDir dir;
-  std::string feed = "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n";
+  std::string feed =
+      "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n";
   testing::WriteFile(dir.path() / "one.toml", feed);
   testing::WriteFile(dir.path() / "two.toml", feed);
   auto feeds = LoadFeedDir(dir.path());
@@ -90,8 +102,9 @@ TEST(FeedConfigTest, ConfigDirNeedsFeedsAndLoadsWatchlists) {
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("no feeds configured"), std::string::npos);
 
-  testing::WriteFile(dir.path() / "feeds.toml",
-                     "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n");
+  testing::WriteFile(
+      dir.path() / "feeds.toml",
+      "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n");
   testing::WriteFile(dir.path() / "watchlists" / "w.toml",
                      "id = \"w\"\n[[keyword]]\nid = \"k\"\nterms = [\"x\"]\n");
   auto config = LoadConfigDir(dir.path());

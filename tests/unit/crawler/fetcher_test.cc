@@ -32,8 +32,9 @@ std::string Gzip(const std::string& data) {
 
 std::vector<FetchResult> FetchAll(Fetcher& fetcher, std::vector<FetchRequest> requests) {
   std::vector<FetchResult> results;
-  Status s = fetcher.Run(std::move(requests),
-                         [&](FetchResult&& r, const Fetcher::Enqueue&) { results.push_back(std::move(r)); });
+  Status s = fetcher.Run(std::move(requests), [&](FetchResult&& r, const Fetcher::Enqueue&) {
+    results.push_back(std::move(r));
+  });
   EXPECT_TRUE(s.ok()) << s.ToString();
   return results;
 }
@@ -111,8 +112,9 @@ class FetcherTest : public ::testing::Test {
       res.set_content("ok", "text/plain");
     });
     http.Get("/headers", [](const httplib::Request& req, httplib::Response& res) {
-      res.set_content(req.get_header_value("User-Agent") + "|" + req.get_header_value("Accept-Encoding"),
-                      "text/plain");
+      res.set_content(
+          req.get_header_value("User-Agent") + "|" + req.get_header_value("Accept-Encoding"),
+          "text/plain");
     });
     ASSERT_TRUE(server_.Start());
   }
@@ -218,7 +220,8 @@ TEST_F(FetcherTest, RefusesNonHttpUrls) {
 }
 
 TEST_F(FetcherTest, UnreachableHostIsNetworkError) {
-  FetchResult r = FetchOne({}, "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()) + "/");
+  FetchResult r =
+      FetchOne({}, "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()) + "/");
   EXPECT_EQ(r.status.code(), StatusCode::kNetworkError);
 }
 
@@ -235,7 +238,9 @@ TEST_F(FetcherTest, PerHostLimitIsRespected) {
   o.max_concurrency = 16;
   Fetcher fetcher(o);
   std::vector<FetchRequest> reqs;
-  for (int i = 0; i < 10; ++i) reqs.push_back({server_.Url("/counted/" + std::to_string(i)), "", "", static_cast<uint64_t>(i)});
+  for (int i = 0; i < 10; ++i)
+    reqs.push_back(
+        {server_.Url("/counted/" + std::to_string(i)), "", "", static_cast<uint64_t>(i)});
   auto results = FetchAll(fetcher, reqs);
   ASSERT_EQ(results.size(), 10u);
   for (const auto& r : results) EXPECT_EQ(r.http_status, 200);
@@ -286,8 +291,8 @@ TEST_F(FetcherTest, StopAbortsPendingWork) {
   for (int i = 0; i < 6; ++i) reqs.push_back({server_.Url("/slow"), "", "", 0});
   size_t done = 0;
   auto started = std::chrono::steady_clock::now();
-  Status s = fetcher.Run(reqs, [&](FetchResult&&, const Fetcher::Enqueue&) { ++done; },
-                         [] { return true; });
+  Status s = fetcher.Run(
+      reqs, [&](FetchResult&&, const Fetcher::Enqueue&) { ++done; }, [] { return true; });
   EXPECT_TRUE(s.ok());
   EXPECT_EQ(done, 0u);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));

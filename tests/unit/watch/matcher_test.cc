@@ -114,8 +114,10 @@ namespace {
 TEST(MatcherDedupTest, SpellingsThatFoldAlikeCountOnce) {
   auto n = TextNormalizer::Create({});
   ASSERT_TRUE(n.ok());
-  auto w = ParseWatchlist("id = \"w\"\n[[entity]]\nid = \"g\"\nnames = [\"关恒\", \"關恆\", \"關恒\", \"GUAN HENG\", \"guan heng\"]\n",
-                          "w.toml");
+  auto w = ParseWatchlist(
+      "id = \"w\"\n[[entity]]\nid = \"g\"\nnames = [\"关恒\", \"關恆\", \"關恒\", \"GUAN HENG\", "
+      "\"guan heng\"]\n",
+      "w.toml");
   ASSERT_TRUE(w.ok());
   auto m = WatchlistMatcher::Create({*w}, n->get());
   ASSERT_TRUE(m.ok());

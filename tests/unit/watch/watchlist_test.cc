@@ -55,17 +55,23 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, WatchlistErrorTest,
     ::testing::Values(
         BadCase{"syntax", "id = \"x\"\n[[entity]\n", "bad.toml:2"},
-        BadCase{"missing_id", "name = \"x\"\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n", "'id' is required"},
-        BadCase{"bad_id", "id = \"Has Space\"\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n", "must match"},
+        BadCase{"missing_id", "name = \"x\"\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n",
+                "'id' is required"},
+        BadCase{"bad_id", "id = \"Has Space\"\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n",
+                "must match"},
         BadCase{"unknown_key", "id = \"x\"\ncolour = 1\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n",
                 "bad.toml:2: unknown key 'colour'"},
         BadCase{"unknown_target_key", "id = \"x\"\n[[entity]]\nid=\"a\"\nterms=[\"a\"]\n",
                 "unknown key 'terms'"},
         BadCase{"empty_names", "id = \"x\"\n[[entity]]\nid=\"a\"\nnames=[]\n", "non-empty array"},
-        BadCase{"non_string", "id = \"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"a\", 3]\n", "only strings"},
+        BadCase{"non_string", "id = \"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"a\", 3]\n",
+                "only strings"},
         BadCase{"blank_term", "id = \"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"  \"]\n", "empty term"},
-        BadCase{"duplicate", "id = \"x\"\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n[[keyword]]\nid=\"a\"\nterms=[\"b\"]\n",
-                "duplicate target id 'a'"},
+        BadCase{
+            "duplicate",
+            "id = "
+            "\"x\"\n[[entity]]\nid=\"a\"\nnames=[\"a\"]\n[[keyword]]\nid=\"a\"\nterms=[\"b\"]\n",
+            "duplicate target id 'a'"},
         BadCase{"no_targets", "id = \"x\"\n", "at least one"},
         BadCase{"entity_not_table", "id = \"x\"\nentity = \"a\"\n", "[[entity]]"}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -73,7 +79,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(WatchlistTest, LimitsAreEnforced) {
   WatchlistLimits limits;
   limits.max_term_bytes = 4;
-  auto w = ParseWatchlist("id=\"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"toolong\"]\n", "l.toml", limits);
+  auto w =
+      ParseWatchlist("id=\"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"toolong\"]\n", "l.toml", limits);
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.status().message().find("longer than 4 bytes"), std::string::npos);
   limits = {};
