@@ -158,10 +158,7 @@ class Pass {
     size_t queued = 0;
     for (FeedEntry& entry : feed.entries) {
       if (queued >= options_.max_articles_per_feed) break;
-      if (entry.link.empty()) {
-        job.outcome.problems.push_back("entry '" + entry.title + "' has no link");
-        continue;
-      }
+      if (entry.link.empty()) continue;  // the parser already recorded the problem
       auto canonical = CanonicalizeUrl(entry.link);
       if (!canonical.ok()) {
         job.outcome.problems.push_back("entry link '" + entry.link +
