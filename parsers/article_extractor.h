@@ -37,6 +37,11 @@ struct ExtractOptions {
   // Elements nested deeper than this are ignored (Gumbo itself is quadratic
   // on very deep nesting, so the input is also pre-checked). Default: 512.
   int max_depth = 512;
+  // Input whose approximate tag nesting (start tags minus end tags, ignoring
+  // void and optional-end elements) exceeds this is rejected with kTooLarge
+  // before parsing: Gumbo 0.10.1 needs ~36 s for 40,000 nested <div>s and
+  // frees its tree recursively. Default: 1000.
+  int max_markup_depth = 1000;
 };
 
 // Errors: kTooLarge; kParseError when nothing usable could be found (no text

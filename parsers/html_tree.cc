@@ -1,0 +1,270 @@
+// mediawatch/parsers/html_tree.cc
+//
+// Gumbo is used only here. The parse result is copied into HtmlTree with an
+// explicit stack and the Gumbo output is destroyed before returning; the
+// depth pre-check keeps both Gumbo's quadratic tree construction and its
+// recursive gumbo_destroy_output within bounds.
+
+#include "parsers/html_tree.h"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+namespace mw::html {
+namespace {
+
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool IsAlpha(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+bool IsNameEnd(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>';
+}
+
+bool IsOneOf(std::string_view name, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), name) != set.end();
+}
+
+// Elements that never have contents.
+bool IsVoid(std::string_view name) {
+  return IsOneOf(
+      name, {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
+             "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"});
+}
+
+// Elements whose end tag may be omitted: a second one closes the first, so
+// they do not nest into themselves and counting them would only overestimate.
+bool HasOptionalEnd(std::string_view name) {
+  return IsOneOf(name, {"p",  "li", "dt",    "dd",    "option", "optgroup", "tr",
+                        "td", "th", "tbody", "thead", "tfoot",  "colgroup", "caption",
+                        "rb", "rt", "rp",    "rtc",   "html",   "head",     "body"});
+}
+
+// Elements whose contents are raw text up to the matching end tag.
+bool IsRawText(std::string_view name) {
+  return IsOneOf(name,
+                 {"script", "style", "textarea", "title", "xmp", "noembed", "noframes", "iframe"});
+}
+
+// Finds `needle` (lower case) in s at or after pos, ignoring ASCII case.
+// O(n * |needle|).
+size_t FindNoCase(std::string_view s, size_t pos, std::string_view needle) {
+  if (needle.empty() || s.size() < needle.size()) return std::string_view::npos;
+  for (size_t i = pos; i + needle.size() <= s.size(); ++i) {
+    if (Lower(s[i]) != needle[0]) continue;
+    size_t k = 1;
+    while (k < needle.size() && Lower(s[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+// ---------------------------------------------------------------------------
+// Gumbo ownership.
+
+// Owns a Gumbo parse and the buffer it points into (Gumbo's string pieces
+// reference the input, so the two must die together).
+class OwnedGumboOutput {
+ public:
+  explicit OwnedGumboOutput(std::string_view html) : buffer_(html) {
+    GumboOptions options = kGumboDefaultOptions;
+    options.max_errors = 0;  // we never read parse errors: don't store them
+    options_ = options;
+    output_ = gumbo_parse_with_options(&options_, buffer_.data(), buffer_.size());
+  }
+  ~OwnedGumboOutput() {
+    if (output_ != nullptr) gumbo_destroy_output(&options_, output_);
+  }
+  OwnedGumboOutput(const OwnedGumboOutput&) = delete;
+  OwnedGumboOutput& operator=(const OwnedGumboOutput&) = delete;
+
+  const GumboOutput* get() const { return output_; }
+
+ private:
+  std::string buffer_;
+  GumboOptions options_{};
+  GumboOutput* output_ = nullptr;
+};
+
+std::string TagName(const GumboElement& element) {
+  std::string name;
+  if (element.tag != GUMBO_TAG_UNKNOWN) {
+    name = gumbo_normalized_tagname(element.tag);
+  } else {
+    GumboStringPiece piece = element.original_tag;
+    gumbo_tag_from_original_text(&piece);
+    name.assign(piece.data == nullptr ? "" : piece.data, piece.length);
+  }
+  std::transform(name.begin(), name.end(), name.begin(), Lower);
+  return name;
+}
+
+const GumboVector* ChildrenOf(const GumboNode* node) {
+  switch (node->type) {
+    case GUMBO_NODE_DOCUMENT:
+      return &node->v.document.children;
+    case GUMBO_NODE_ELEMENT:
+    case GUMBO_NODE_TEMPLATE:
+      return &node->v.element.children;
+    default:
+      return nullptr;
+  }
+}
+
+// Copies Gumbo's tree into `tree` in pre-order with an explicit stack.
+// O(nodes + attributes + text).
+void CopyTree(const GumboNode* document, int max_depth, HtmlTree* tree) {
+  struct Frame {
+    const GumboNode* node;
+    int32_t parent;
+  };
+  std::vector<Frame> stack;
+  stack.push_back({document, -1});
+  while (!stack.empty()) {
+    Frame frame = stack.back();
+    stack.pop_back();
+    const GumboNode* g = frame.node;
+    int32_t depth = frame.parent < 0 ? 0 : tree->nodes[frame.parent].depth + 1;
+    HtmlNode node;
+    node.parent = frame.parent;
+    node.depth = depth;
+    switch (g->type) {
+      case GUMBO_NODE_DOCUMENT:
+        break;
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE: {
+        if (depth > max_depth) {
+          ++tree->dropped_deep_elements;
+          continue;
+        }
+        node.tag = TagName(g->v.element);
+        const GumboVector& attrs = g->v.element.attributes;
+        node.attributes.reserve(attrs.length);
+        for (unsigned i = 0; i < attrs.length; ++i) {
+          const auto* a = static_cast<const GumboAttribute*>(attrs.data[i]);
+          std::string name = a->name;
+          std::transform(name.begin(), name.end(), name.begin(), Lower);
+          node.attributes.emplace_back(std::move(name), a->value);
+        }
+        break;
+      }
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_CDATA:
+      case GUMBO_NODE_WHITESPACE:
+        node.is_text = true;
+        node.text = g->v.text.text;
+        break;
+      case GUMBO_NODE_COMMENT:
+        continue;
+    }
+    auto index = static_cast<int32_t>(tree->nodes.size());
+    if (frame.parent >= 0) tree->nodes[frame.parent].children.push_back(index);
+    tree->nodes.push_back(std::move(node));
+    const GumboVector* children = ChildrenOf(g);
+    if (children == nullptr) continue;
+    // Push in reverse so the first child is popped (and numbered) first.
+    for (unsigned i = children->length; i > 0; --i) {
+      stack.push_back({static_cast<const GumboNode*>(children->data[i - 1]), index});
+    }
+  }
+  // subtree_end: a reverse pass, since every child has a larger index.
+  for (size_t i = tree->nodes.size(); i > 0; --i) {
+    HtmlNode& n = tree->nodes[i - 1];
+    n.subtree_end =
+        n.children.empty() ? static_cast<int32_t>(i) : tree->nodes[n.children.back()].subtree_end;
+  }
+}
+
+}  // namespace
+
+std::string_view HtmlNode::Attr(std::string_view name) const {
+  for (const auto& [k, v] : attributes) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+bool HtmlNode::HasAttr(std::string_view name) const {
+  return std::any_of(attributes.begin(), attributes.end(),
+                     [&](const auto& kv) { return kv.first == name; });
+}
+
+int ApproximateTagDepth(std::string_view html, int stop_at) {
+  int depth = 0;
+  int max_depth = 0;
+  int foreign = 0;  // open <svg>/<math>: there "/>" really closes
+  bool a_open = false;
+  size_t i = 0;
+  const size_t n = html.size();
+  std::string name;
+  while (i < n) {
+    size_t lt = html.find('<', i);
+    if (lt == std::string_view::npos || lt + 1 >= n) break;
+    i = lt + 1;
+    if (html.substr(lt, 4) == "<!--") {
+      size_t end = html.find("-->", lt + 2);
+      if (end == std::string_view::npos) break;
+      i = end + 3;
+      continue;
+    }
+    bool closing = html[i] == '/';
+    if (closing) ++i;
+    if (i >= n || !IsAlpha(html[i])) continue;  // "<!", "<?", "< ": not a tag
+    name.clear();
+    while (i < n && !IsNameEnd(html[i]) && name.size() < 32) name.push_back(Lower(html[i++]));
+    size_t gt = html.find('>', i);
+    if (gt == std::string_view::npos) break;
+    bool self_closing = gt > 0 && html[gt - 1] == '/';
+    i = gt + 1;
+    bool is_foreign_root = name == "svg" || name == "math";
+    if (name == "a") {
+      // A new <a> closes an open one (adoption agency), so unclosed links
+      // do not nest.
+      if (closing && a_open) --depth;
+      if (!closing && !a_open && ++depth > max_depth) max_depth = depth;
+      a_open = !closing;
+      if (max_depth > stop_at) return max_depth;
+      continue;
+    }
+    if (closing) {
+      if (is_foreign_root && foreign > 0) --foreign;
+      if (!IsVoid(name) && !HasOptionalEnd(name) && depth > 0) --depth;
+      continue;
+    }
+    if (IsVoid(name) || HasOptionalEnd(name)) continue;
+    if (self_closing && (foreign > 0 || is_foreign_root)) continue;
+    if (IsRawText(name)) {  // "<script/>" is not self-closing in HTML
+      std::string end_tag = "</" + name;
+      size_t end = FindNoCase(html, i, end_tag);
+      if (end == std::string_view::npos) break;
+      i = end;  // the end tag itself is read next
+    }
+    if (is_foreign_root) ++foreign;
+    if (++depth > max_depth) {
+      max_depth = depth;
+      if (max_depth > stop_at) return max_depth;
+    }
+  }
+  return max_depth;
+}
+
+Result<HtmlTree> ParseHtmlTree(std::string_view utf8, const HtmlParseOptions& options) {
+  int depth = ApproximateTagDepth(utf8, options.max_markup_depth);
+  if (depth > options.max_markup_depth) {
+    return Status::TooLarge("HTML nests tags deeper than " +
+                            std::to_string(options.max_markup_depth) +
+                            " levels (rejected before parsing: the parser is quadratic in depth)");
+  }
+  OwnedGumboOutput parsed(utf8);
+  if (parsed.get() == nullptr || parsed.get()->document == nullptr) {
+    return Status::ParseError("HTML parser produced no document");
+  }
+  HtmlTree tree;
+  CopyTree(parsed.get()->document, options.max_depth, &tree);
+  return tree;
+}
+
+}  // namespace mw::html
