@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/config_files.h"
 #include "parsers/url.h"
 
 namespace mw {
@@ -26,14 +27,6 @@ std::string Where(std::string_view source, const toml::node* node) {
 
 Status Error(std::string_view source, const toml::node* node, const std::string& message) {
   return Status::InvalidArgument(Where(source, node) + ": " + message);
-}
-
-bool ValidId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= '0' && id[0] <= '9'))) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
 }
 
 bool ValidLanguage(std::string_view tag) {
@@ -60,7 +53,7 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
   feed.file = Where(source, &t);
   auto id = RequiredString(source, t, "id", what);
   if (!id.ok()) return id.status();
-  if (!ValidId(*id))
+  if (!IsValidId(*id))
     return Error(source, t.get("id"), what + ": id '" + *id + "' must match [a-z0-9][a-z0-9_-]*");
   feed.id = *id;
   what = "feed '" + feed.id + "'";
@@ -126,19 +119,6 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
   return feed;
 }
 
-Result<std::string> ReadSmallFile(const std::filesystem::path& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Status::InvalidArgument(path.string() + ": cannot read: " + ec.message());
-  if (size > kMaxConfigFileBytes)
-    return Status::InvalidArgument(path.string() + ": file larger than 4 MiB");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument(path.string() + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 Result<int64_t> ParseInterval(std::string_view text) {
@@ -194,7 +174,7 @@ Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
 }
 
 Result<std::vector<FeedConfig>> LoadFeedFile(const std::filesystem::path& path) {
-  auto text = ReadSmallFile(path);
+  auto text = ReadConfigFile(path, kMaxConfigFileBytes);
   if (!text.ok()) return text.status();
   auto feeds = ParseFeedList(*text, path.string());
   if (!feeds.ok()) return feeds.status();
@@ -208,21 +188,12 @@ Result<std::vector<FeedConfig>> LoadFeedFile(const std::filesystem::path& path) 
 }
 
 Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::InvalidArgument(dir.string() + ": not a directory");
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      files.push_back(entry.path());
-  }
-  if (ec) return Status::InvalidArgument(dir.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  auto files = ListConfigFiles(dir, ".toml");
+  if (!files.ok()) return files.status();
   std::vector<FeedConfig> all;
   std::set<std::string> ids;
-  for (const auto& file : files) {
-    auto text = ReadSmallFile(file);
+  for (const auto& file : *files) {
+    auto text = ReadConfigFile(file, kMaxConfigFileBytes);
     if (!text.ok()) return text.status();
     auto feeds = ParseFeedList(*text, file.string());
     if (!feeds.ok()) return feeds.status();

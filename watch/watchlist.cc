@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/config_files.h"
+
 namespace mw {
 namespace {
 
@@ -19,14 +21,6 @@ std::string Where(std::string_view source, const toml::source_region& region) {
 Status Error(std::string_view source, const toml::node* node, const std::string& message) {
   std::string where = node ? Where(source, node->source()) : std::string(source);
   return Status::InvalidArgument(where + ": " + message);
-}
-
-bool ValidId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= '0' && id[0] <= '9'))) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-  });
 }
 
 Status CheckKeys(std::string_view source, const toml::table& table,
@@ -61,7 +55,7 @@ Result<WatchTarget> ParseTarget(std::string_view source, const toml::table& tabl
   target.kind = kind;
   auto id = OptionalString(source, table, "id");
   if (!id.ok()) return id.status();
-  if (!ValidId(*id)) {
+  if (!IsValidId(*id)) {
     return Error(
         source, &table,
         what + ": 'id' is required and must match [a-z0-9][a-z0-9_-]* (got '" + *id + "')");
@@ -150,7 +144,7 @@ Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view so
   list.source = std::string(source_name);
   auto id = OptionalString(source_name, root, "id");
   if (!id.ok()) return id.status();
-  if (!ValidId(*id)) {
+  if (!IsValidId(*id)) {
     return Status::InvalidArgument(std::string(source_name) +
                                    ": top-level 'id' is required and must match "
                                    "[a-z0-9][a-z0-9_-]* (got '" +
@@ -185,18 +179,9 @@ Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view so
 
 Result<Watchlist> LoadWatchlistFile(const std::filesystem::path& path,
                                     const WatchlistLimits& limits) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Status::InvalidArgument(path.string() + ": cannot read: " + ec.message());
-  if (size > limits.max_file_bytes) {
-    return Status::InvalidArgument(path.string() + ": file larger than " +
-                                   std::to_string(limits.max_file_bytes) + " bytes");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument(path.string() + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseWatchlist(ss.str(), path.string(), limits);
+  auto text = ReadConfigFile(path, limits.max_file_bytes);
+  if (!text.ok()) return text.status();
+  return ParseWatchlist(*text, path.string(), limits);
 }
 
 Result<std::vector<Watchlist>> LoadWatchlistDir(const std::filesystem::path& dir,
@@ -204,18 +189,10 @@ Result<std::vector<Watchlist>> LoadWatchlistDir(const std::filesystem::path& dir
   std::vector<Watchlist> out;
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) return out;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    return Status::InvalidArgument(dir.string() + ": not a directory");
-  }
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      files.push_back(entry.path());
-  }
-  if (ec) return Status::InvalidArgument(dir.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+  auto files = ListConfigFiles(dir, ".toml");
+  if (!files.ok()) return files.status();
   std::set<std::string> ids;
-  for (const auto& file : files) {
+  for (const auto& file : *files) {
     auto list = LoadWatchlistFile(file, limits);
     if (!list.ok()) return list.status();
     if (!ids.insert(list->id).second) {
