@@ -147,31 +147,57 @@ bool IsContentToken(const std::string& t) {
                       {"article", "story", "content"});
 }
 
-// Readability-like class weight: +25 content-looking, -25 clutter-looking.
-int ClassWeight(const std::vector<std::string>& tokens) {
-  int weight = 0;
-  bool positive = false;
-  bool negative = false;
-  for (const std::string& t : tokens) {
-    if (TokenMatches(t,
-                     {"article", "articlebody", "body", "content", "entry", "hentry", "main",
-                      "page", "post", "text", "blog", "story", "artibody", "prose"},
-                     {"article", "story", "content"})) {
-      positive = true;
+bool IsPositiveWeightToken(const std::string& t) {
+  return TokenMatches(t,
+                      {"article", "articlebody", "body", "content", "entry", "hentry", "main",
+                       "page", "post", "text", "blog", "story", "artibody", "prose"},
+                      {"article", "story", "content"});
+}
+
+bool IsNegativeWeightToken(const std::string& t) {
+  return TokenMatches(
+      t,
+      {"hidden", "banner",   "combx",    "comment", "comments",   "com",      "contact",  "foot",
+       "footer", "footnote", "masthead", "media",   "meta",       "outbrain", "promo",    "related",
+       "scroll", "share",    "shoutbox", "sidebar", "skyscraper", "sponsor",  "shopping", "tags",
+       "tool",   "widget",   "nav",      "menu",    "ad",         "ads",      "byline",   "author"},
+      {"comment", "share", "social", "sidebar", "related", "footer"});
+}
+
+bool IsBylineToken(const std::string& t) {
+  return t == "byline" || t == "author" || t == "dateline" || t == "byl";
+}
+
+// What an element's class and id say, computed once per element.
+struct ClassSignals {
+  bool strong_boilerplate = false;  // IsStrongBoilerplateToken
+  bool boilerplate = false;         // IsBoilerplateToken
+  bool content = false;             // IsContentToken
+  bool byline = false;              // IsBylineToken
+  bool byline_class = false;        // exactly "byline"
+  int weight = 0;                   // Readability-like: +25 content-looking, -25 clutter-looking
+};
+
+// O(nodes + class/id bytes).
+std::vector<ClassSignals> ClassifyElements(const HtmlTree& tree) {
+  std::vector<ClassSignals> out(tree.nodes.size());
+  for (size_t i = 0; i < tree.nodes.size(); ++i) {
+    if (tree.nodes[i].is_text) continue;
+    ClassSignals& c = out[i];
+    bool positive = false;
+    bool negative = false;
+    for (const std::string& t : ClassTokens(tree.nodes[i])) {
+      c.strong_boilerplate |= IsStrongBoilerplateToken(t);
+      c.boilerplate |= IsBoilerplateToken(t);
+      c.content |= IsContentToken(t);
+      c.byline |= IsBylineToken(t);
+      c.byline_class |= t == "byline";
+      positive |= IsPositiveWeightToken(t);
+      negative |= IsNegativeWeightToken(t);
     }
-    if (TokenMatches(
-            t, {"hidden",  "banner",   "combx",    "comment",  "comments", "com",     "contact",
-                "foot",    "footer",   "footnote", "masthead", "media",    "meta",    "outbrain",
-                "promo",   "related",  "scroll",   "share",    "shoutbox", "sidebar", "skyscraper",
-                "sponsor", "shopping", "tags",     "tool",     "widget",   "nav",     "menu",
-                "ad",      "ads",      "byline",   "author"},
-            {"comment", "share", "social", "sidebar", "related", "footer"})) {
-      negative = true;
-    }
+    c.weight = (positive ? 25 : 0) - (negative ? 25 : 0);
   }
-  if (positive) weight += 25;
-  if (negative) weight -= 25;
-  return weight;
+  return out;
 }
 
 bool IsBoilerplateRole(std::string_view role) {
@@ -193,14 +219,11 @@ bool IsHidden(const HtmlNode& node) {
 
 // Author lines: rel/itemprop=author or a byline-like class, and short (an
 // <article class="author-jane"> is not a byline).
-bool IsBylineNode(const HtmlNode& node, const std::vector<std::string>& tokens, int64_t chars) {
+bool IsBylineNode(const HtmlNode& node, const ClassSignals& cls, int64_t chars) {
   if (chars > 200) return false;
-  std::string rel = html::AsciiLower(node.Attr("rel"));
-  std::string itemprop = html::AsciiLower(node.Attr("itemprop"));
-  if (rel == "author" || itemprop == "author") return true;
-  return std::any_of(tokens.begin(), tokens.end(), [](const std::string& t) {
-    return t == "byline" || t == "author" || t == "dateline" || t == "byl";
-  });
+  if (cls.byline) return true;
+  return html::AsciiLower(node.Attr("rel")) == "author" ||
+         html::AsciiLower(node.Attr("itemprop")) == "author";
 }
 
 // ---------------------------------------------------------------------------
@@ -239,6 +262,7 @@ struct NodeInfo {
 struct Analysis {
   std::vector<NodeInfo> info;
   int32_t body = 0;
+  const std::vector<ClassSignals>* cls = nullptr;  // per node; outlives the analysis
 };
 
 int32_t FindBody(const HtmlTree& tree) {
@@ -290,7 +314,8 @@ struct Protection {
 };
 
 // Whether `node` is removed by itself (ancestors aside) in `mode`.
-bool RemovedBySelf(const HtmlTree& tree, int32_t i, Mode mode, const Protection& protect) {
+bool RemovedBySelf(const HtmlTree& tree, const ClassSignals& cls, int32_t i, Mode mode,
+                   const Protection& protect) {
   const HtmlNode& node = tree.nodes[i];
   if (node.is_text || i == 0) return false;
   if (IsNonContentTag(node.tag) || IsHidden(node)) return true;
@@ -300,25 +325,26 @@ bool RemovedBySelf(const HtmlTree& tree, int32_t i, Mode mode, const Protection&
     return !holds_top;
   }
   if (mode != Mode::kStrict || TagIn(node.tag, {"body", "html", "article", "main"})) return false;
-  std::vector<std::string> tokens = ClassTokens(node);
-  if (std::any_of(tokens.begin(), tokens.end(), IsStrongBoilerplateToken)) return true;
-  if (std::none_of(tokens.begin(), tokens.end(), IsBoilerplateToken)) return false;
-  if (holds_top || std::any_of(tokens.begin(), tokens.end(), IsContentToken)) return false;
+  if (cls.strong_boilerplate) return true;
+  if (!cls.boilerplate || cls.content || holds_top) return false;
   return protect.raw == nullptr || ProseChildren(tree, *protect.raw, i) < 3;
 }
 
 // Two passes over the pre-order array: flags top-down, sums bottom-up.
 // O(nodes + text bytes).
-Analysis Analyze(const HtmlTree& tree, Mode mode, const Protection& protect) {
+Analysis Analyze(const HtmlTree& tree, const std::vector<ClassSignals>& cls, Mode mode,
+                 const Protection& protect) {
   const size_t n = tree.nodes.size();
   Analysis a;
   a.info.resize(n);
   a.body = FindBody(tree);
+  a.cls = &cls;
   for (size_t i = 1; i < n; ++i) {
     const HtmlNode& node = tree.nodes[i];
     NodeInfo& info = a.info[i];
     const NodeInfo& parent = a.info[node.parent];
-    info.removed = parent.removed || RemovedBySelf(tree, static_cast<int32_t>(i), mode, protect);
+    info.removed =
+        parent.removed || RemovedBySelf(tree, cls[i], static_cast<int32_t>(i), mode, protect);
     info.in_link = parent.in_link || node.tag == "a";
     info.is_block = !node.is_text && IsBlockTag(node.tag);
     info.block = info.is_block ? static_cast<int32_t>(i) : parent.block;
@@ -364,10 +390,10 @@ double TagBonus(std::string_view tag) {
   return 0;
 }
 
-void InitCandidate(const HtmlTree& tree, int32_t i, NodeInfo* info) {
+void InitCandidate(const HtmlTree& tree, const Analysis& a, int32_t i, NodeInfo* info) {
   if (info->scored) return;
   info->scored = true;
-  info->score = TagBonus(tree.nodes[i].tag) + ClassWeight(ClassTokens(tree.nodes[i]));
+  info->score = TagBonus(tree.nodes[i].tag) + (*a.cls)[i].weight;
 }
 
 // Elements whose own text does not make a paragraph.
@@ -402,7 +428,7 @@ void ScoreParagraphs(const HtmlTree& tree, Analysis* a) {
     int level = 0;
     for (int32_t anc = start; anc > 0 && level < 5; anc = tree.nodes[anc].parent, ++level) {
       NodeInfo& target = a->info[anc];
-      InitCandidate(tree, anc, &target);
+      InitCandidate(tree, *a, anc, &target);
       double divider = level == 0 ? 1.0 : (level == 1 ? 2.0 : level * 3.0);
       target.score += score / divider;
     }
@@ -572,7 +598,7 @@ bool IsClutter(const HtmlTree& tree, const Analysis& a, int32_t i) {
   }
   const NodeInfo& info = a.info[i];
   if (info.punctuation >= 10) return false;
-  int weight = ClassWeight(ClassTokens(node));
+  int weight = (*a.cls)[i].weight;
   if (weight < 0) return true;
   double density = info.LinkDensity();
   if (density > 0.5) return true;
@@ -633,8 +659,7 @@ class Renderer {
   bool Skip(int32_t i, bool is_root) const {
     const HtmlNode& node = tree_.nodes[i];
     if (node.tag == "h1") return true;
-    std::vector<std::string> tokens = ClassTokens(node);
-    if (IsBylineNode(node, tokens, a_.info[i].chars)) return true;
+    if (IsBylineNode(node, (*a_.cls)[i], a_.info[i].chars)) return true;
     return !is_root && IsClutter(tree_, a_, i);
   }
 
@@ -727,7 +752,7 @@ void AddMeta(PageMeta* m, std::string_view key, std::string_view value) {
 }
 
 // One pass over all elements. O(nodes).
-PageMeta CollectMeta(const HtmlTree& tree) {
+PageMeta CollectMeta(const HtmlTree& tree, const std::vector<ClassSignals>& cls) {
   PageMeta m;
   for (size_t idx = 1; idx < tree.nodes.size(); ++idx) {
     auto i = static_cast<int32_t>(idx);
@@ -770,12 +795,7 @@ PageMeta CollectMeta(const HtmlTree& tree) {
         tag != "link") {
       m.rel_author.push_back(i);
     }
-    for (const std::string& t : ClassTokens(node)) {
-      if (t == "byline") {
-        m.byline_classes.push_back(i);
-        break;
-      }
-    }
+    if (cls[i].byline_class) m.byline_classes.push_back(i);
   }
   return m;
 }
@@ -978,7 +998,8 @@ Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_
   if (!parsed.ok()) return parsed.status();
   const HtmlTree& tree = parsed.value();
 
-  PageMeta meta = CollectMeta(tree);
+  std::vector<ClassSignals> cls = ClassifyElements(tree);
+  PageMeta meta = CollectMeta(tree, cls);
   ExtractedArticle article;
   article.title = ChooseTitle(tree, meta);
   article.language = ChooseLanguage(meta);
@@ -988,7 +1009,7 @@ Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_
 
   // The lenient pass first: its winner protects its ancestors from removal
   // in the stricter passes, which are tried first for the text.
-  Analysis raw = Analyze(tree, Mode::kLenient, {});
+  Analysis raw = Analyze(tree, cls, Mode::kLenient, {});
   ScoreParagraphs(tree, &raw);
   Protection protect{&raw, ChooseTopCandidate(tree, raw)};
   if (protect.top >= 0 && ProseParagraphs(tree, raw, protect.top) < 2 &&
@@ -1000,7 +1021,7 @@ Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_
   for (Mode mode : {Mode::kStrict, Mode::kStructural, Mode::kLenient}) {
     Analysis strict;
     if (mode != Mode::kLenient) {
-      strict = Analyze(tree, mode, protect);
+      strict = Analyze(tree, cls, mode, protect);
       ScoreParagraphs(tree, &strict);
     }
     const Analysis& a = mode == Mode::kLenient ? raw : strict;

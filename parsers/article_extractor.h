@@ -22,12 +22,12 @@
 namespace mw {
 
 struct ExtractedArticle {
-  std::string title;      // og:title, else <h1>, else <title> minus " - Site" suffix
-  std::string text;       // main text, blocks separated by '\n'
-  std::string language;   // <html lang>, else og:locale / content-language meta ("" if none)
-  std::string byline;     // meta author / rel=author ("" if none)
+  std::string title;          // og:title, else <h1> if <title> repeats it, else <title> - site
+  std::string text;           // main text, blocks separated by '\n'
+  std::string language;       // <html lang>, else og:locale / content-language meta ("" if none)
+  std::string byline;         // meta author / rel=author ("" if none)
   std::string canonical_url;  // <link rel=canonical> resolved against the page URL ("" if none)
-  std::string site_name;  // og:site_name
+  std::string site_name;      // og:site_name
   std::optional<int64_t> published;  // article:published_time, <time datetime>, ... (Unix s)
 };
 
