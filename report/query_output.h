@@ -2,7 +2,7 @@
 //
 // Renders query results for people (an aligned table that accounts for the
 // double width of CJK characters) and for programs (JSON lines, one flagged
-// article per line, schema in docs/cli.md).
+// article per line, schema in README.md).
 #pragma once
 
 #include <string>
