@@ -315,6 +315,7 @@ int main(int argc, char** argv) {
       "mediawatch"};
   app.set_version_flag("--version", std::string("mediawatch ") + MEDIAWATCH_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
   GlobalFlags global;
   app.add_option("--log-level", global.log_level, "trace|debug|info|warn|error (default: warn)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
