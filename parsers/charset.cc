@@ -13,6 +13,15 @@
 //  - no statistical guessing: undeclared legacy bytes decode as UTF-8 with
 //    U+FFFD replacements, which callers can see in `replacements`.
 //
+// Big5 decodes with ICU's Big5-HKSCS converter (ibm-1375_P100-2008). Compared
+// code by code with glibc's HKSCS-2008 table, it lacks 38 characters that the
+// WHATWG big5 index has too: it maps 36 of them (0x8840 CJK stroke T, 0x8C43
+// U+9FA6, ...) to the Private Use Area and rejects 0x87A4 and 0x87AC. Those
+// are corrected here (kHkscsFixes), and every other private-use code point it
+// yields (the user-defined rows 0x81-0x84, which have no WHATWG index entry)
+// becomes a counted U+FFFD. There is no fallback converter: where ibm-1375
+// rejects bytes, ICU's windows-950 would only produce private-use code points.
+//
 // Worst-case costs: the prescan is O(1024); decoding is O(n) in the input.
 
 #include "parsers/charset.h"
@@ -22,6 +31,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -528,6 +538,107 @@ class Prescanner {
 };
 
 // ---------------------------------------------------------------------------
+// Big5: the HKSCS-2008 codes ibm-1375 gets wrong (see the file comment).
+
+struct HkscsFix {
+  uint16_t bytes;    // lead << 8 | trail
+  char16_t icu_pua;  // what ibm-1375 decodes them to; 0 when it rejects them
+  char16_t first;    // the HKSCS-2008 / WHATWG decoding...
+  char16_t second;   // ...and its combining mark, 0 for a single code point
+};
+
+// Sorted by `bytes` (and so by `icu_pua`). Checked against the WHATWG big5
+// index and glibc's BIG5-HKSCS; the four two-code-point decodings are the
+// WHATWG big5 decoder's special cases (pointers 1133, 1135, 1164 and 1166).
+constexpr std::array<HkscsFix, 38> kHkscsFixes = {{
+    {0x87A4, 0, 0x9F97, 0},           {0x87AC, 0, 0x9F96, 0},
+    {0x8840, 0xF303, 0x31C0, 0},      {0x8841, 0xF304, 0x31C1, 0},
+    {0x8842, 0xF305, 0x31C2, 0},      {0x8843, 0xF306, 0x31C3, 0},
+    {0x8844, 0xF307, 0x31C4, 0},      {0x8846, 0xF309, 0x31C5, 0},
+    {0x8849, 0xF30C, 0x31C6, 0},      {0x884A, 0xF30D, 0x31C7, 0},
+    {0x884D, 0xF310, 0x31C8, 0},      {0x884F, 0xF312, 0x31C9, 0},
+    {0x8850, 0xF313, 0x31CA, 0},      {0x8851, 0xF314, 0x31CB, 0},
+    {0x8852, 0xF315, 0x31CC, 0},      {0x8854, 0xF317, 0x31CD, 0},
+    {0x8855, 0xF318, 0x31CE, 0},      {0x8862, 0xF325, 0x00CA, 0x0304},
+    {0x8864, 0xF327, 0x00CA, 0x030C}, {0x88A3, 0xF344, 0x00EA, 0x0304},
+    {0x88A5, 0xF346, 0x00EA, 0x030C}, {0x88A9, 0xF34A, 0x23DA, 0},
+    {0x88AA, 0xF34B, 0x23DB, 0},      {0x8C43, 0xF57A, 0x9FA6, 0},
+    {0x8C6D, 0xF5A4, 0x9FA7, 0},      {0x8C74, 0xF5AB, 0x9FA8, 0},
+    {0x8CB7, 0xF5CC, 0x9FA9, 0},      {0x8CB9, 0xF5CE, 0x9FAA, 0},
+    {0x8CBB, 0xF5D0, 0x9FAB, 0},      {0x8CC0, 0xF5D5, 0x9FAC, 0},
+    {0x8CD7, 0xF5EC, 0x9FAD, 0},      {0x8CD8, 0xF5ED, 0x9FAE, 0},
+    {0x8CDA, 0xF5EF, 0x9FAF, 0},      {0x8CED, 0xF602, 0x9FB2, 0},
+    {0x8D48, 0xF61C, 0x9FB3, 0},      {0xC879, 0xF7E5, 0x31CF, 0},
+    {0xC8A1, 0xF7EB, 0x9FB0, 0},      {0xC8A3, 0xF7ED, 0x9FB1, 0},
+}};
+
+const HkscsFix* FindHkscsFixForBytes(uint16_t bytes) {
+  auto it = std::lower_bound(kHkscsFixes.begin(), kHkscsFixes.end(), bytes,
+                             [](const HkscsFix& f, uint16_t b) { return f.bytes < b; });
+  return it != kHkscsFixes.end() && it->bytes == bytes ? &*it : nullptr;
+}
+
+const HkscsFix* FindHkscsFixForPua(char16_t pua) {
+  auto it = std::find_if(kHkscsFixes.begin(), kHkscsFixes.end(),
+                         [pua](const HkscsFix& f) { return f.icu_pua == pua; });
+  return it != kHkscsFixes.end() ? &*it : nullptr;
+}
+
+// Appends a BMP code point as UTF-8.
+void AppendBmpUtf8(char16_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Rewrites the private-use code points ibm-1375 produced in `utf8` (valid
+// UTF-8): the kHkscsFixes ones become their HKSCS-2008 characters, the rest
+// U+FFFD. Returns how many U+FFFD were written. O(n).
+size_t RepairBig5PrivateUse(std::string* utf8) {
+  const std::string& in = *utf8;
+  // The private-use code point starting at `i`, else 0. U+E000..U+F8FF is
+  // EE xx xx or EF 80..A3 xx, and EE and EF are only ever lead bytes.
+  auto pua_at = [&in](size_t i) -> char16_t {
+    if (i + 2 >= in.size()) return 0;
+    const auto b0 = static_cast<unsigned char>(in[i]);
+    const auto b1 = static_cast<unsigned char>(in[i + 1]);
+    const auto b2 = static_cast<unsigned char>(in[i + 2]);
+    if (b0 != 0xEE && (b0 != 0xEF || b1 > 0xA3)) return 0;
+    return static_cast<char16_t>(((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F));
+  };
+  size_t i = 0;
+  while (i < in.size() && pua_at(i) == 0) ++i;
+  if (i == in.size()) return 0;
+  std::string out = in.substr(0, i);
+  out.reserve(in.size() + in.size() / 8);
+  size_t replaced = 0;
+  while (i < in.size()) {
+    const char16_t pua = pua_at(i);
+    if (pua == 0) {
+      out.push_back(in[i++]);
+      continue;
+    }
+    if (const HkscsFix* fix = FindHkscsFixForPua(pua)) {
+      AppendBmpUtf8(fix->first, &out);
+      if (fix->second != 0) AppendBmpUtf8(fix->second, &out);
+    } else {
+      AppendBmpUtf8(0xFFFD, &out);
+      ++replaced;
+    }
+    i += 3;
+  }
+  *utf8 = std::move(out);
+  return replaced;
+}
+
+// ---------------------------------------------------------------------------
 // ICU decoding.
 
 struct ConverterCloser {
@@ -546,15 +657,29 @@ Result<ConverterPtr> OpenConverter(std::string_view name) {
   return cnv;
 }
 
+struct ToUnicodeState {
+  size_t replacements = 0;
+  bool big5 = false;  // bytes ibm-1375 rejects may be in kHkscsFixes
+};
+
 // Counts invalid or unmappable input and writes U+FFFD for each (ICU's own
 // substitute would be U+001A for single-byte charsets).
 void CountingToUnicodeCallback(const void* context, UConverterToUnicodeArgs* args,
-                               const char* /*code_units*/, int32_t /*length*/,
+                               const char* code_units, int32_t length,
                                UConverterCallbackReason reason, UErrorCode* err) {
   if (reason > UCNV_IRREGULAR) return;  // reset, close, clone: nothing to do
-  auto* count = static_cast<size_t*>(const_cast<void*>(context));
-  ++*count;
+  auto* state = static_cast<ToUnicodeState*>(const_cast<void*>(context));
   *err = U_ZERO_ERROR;
+  if (state->big5 && length == 2) {
+    const uint16_t bytes = static_cast<uint16_t>((static_cast<unsigned char>(code_units[0]) << 8) |
+                                                 static_cast<unsigned char>(code_units[1]));
+    if (const HkscsFix* fix = FindHkscsFixForBytes(bytes)) {
+      const UChar chars[2] = {fix->first, fix->second};
+      ucnv_cbToUWriteUChars(args, chars, fix->second != 0 ? 2 : 1, 0, err);
+      return;
+    }
+  }
+  ++state->replacements;
   static constexpr UChar kReplacement = 0xFFFD;
   ucnv_cbToUWriteUChars(args, &kReplacement, 1, 0, err);
 }
@@ -567,10 +692,10 @@ Status ConvertToUtf8(std::string_view bytes, std::string_view name, DecodedText*
   Result<ConverterPtr> utf8 = OpenConverter(kUtf8);
   if (!utf8.ok()) return utf8.status();
 
-  size_t replacements = 0;
+  ToUnicodeState state;
+  state.big5 = name == kBig5;
   UErrorCode err = U_ZERO_ERROR;
-  ucnv_setToUCallBack(source->get(), CountingToUnicodeCallback, &replacements, nullptr, nullptr,
-                      &err);
+  ucnv_setToUCallBack(source->get(), CountingToUnicodeCallback, &state, nullptr, nullptr, &err);
   if (U_FAILURE(err))
     return Status::Internal(std::string("ucnv_setToUCallBack: ") + u_errorName(err));
 
@@ -598,7 +723,8 @@ Status ConvertToUtf8(std::string_view bytes, std::string_view name, DecodedText*
     }
     break;
   }
-  out->replacements = replacements;
+  out->replacements = state.replacements;
+  if (state.big5) out->replacements += RepairBig5PrivateUse(&out->utf8);
   return Status::Ok();
 }
 

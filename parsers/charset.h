@@ -4,8 +4,11 @@
 // Precedence: HTTP Content-Type charset > BOM > <meta charset> / http-equiv
 // found by a WHATWG-style prescan of the first 1024 bytes > UTF-8.
 // Labels are mapped the WHATWG way (gb2312/gbk/x-gbk -> GB18030, big5 ->
-// Big5-HKSCS, iso-8859-1/latin1/us-ascii -> windows-1252, ...). Invalid byte
-// sequences become U+FFFD; the count is reported.
+// Big5-HKSCS, iso-8859-1/latin1/us-ascii -> windows-1252, ...). Big5 decodes
+// with ICU's Big5-HKSCS converter, corrected to the WHATWG big5 index for the
+// HKSCS-2008 codes it lacks (see charset.cc). Invalid byte sequences become
+// U+FFFD; the count is reported. parsers/feed_encoding.h decodes feeds with
+// these labels and DecodeWithCharset.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +21,9 @@ namespace mw {
 
 struct DecodedText {
   std::string utf8;
-  std::string charset;       // canonical name actually used, e.g. "GB18030", "Big5-HKSCS", "UTF-8"
+  std::string charset;  // canonical name actually used, e.g. "GB18030", "Big5-HKSCS", "UTF-8"
   std::string charset_source;  // "http", "bom", "meta", "default"
-  size_t replacements = 0;   // invalid sequences replaced with U+FFFD
+  size_t replacements = 0;     // invalid sequences replaced with U+FFFD
 };
 
 // Returns the charset parameter of a Content-Type header value ("" if none).
@@ -41,7 +44,9 @@ std::string PrescanMetaCharset(std::string_view html);
 Result<DecodedText> DecodeHtml(std::string_view bytes, std::string_view content_type,
                                size_t max_bytes = 32u << 20);
 
-// Decodes bytes known to be in `charset` (a label) to UTF-8.
+// Decodes bytes known to be in `charset` (a label) to UTF-8; a leading byte
+// order mark of that same encoding is dropped.
+// Errors: kUnsupported for a label CanonicalCharset does not know.
 Result<DecodedText> DecodeWithCharset(std::string_view bytes, std::string_view charset);
 
 }  // namespace mw

@@ -963,10 +963,11 @@ Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
   xmlInitParser();
 
   ProblemLog problems;
-  feed_internal::DecodedBody decoded = feed_internal::DecodeFeedBody(body, content_type);
-  for (std::string& p : decoded.problems) problems.Add(std::move(p));
+  Result<feed_internal::DecodedBody> decoded = feed_internal::DecodeFeedBody(body, content_type);
+  if (!decoded.ok()) return decoded.status();
+  for (std::string& p : decoded->problems) problems.Add(std::move(p));
 
-  auto parsed = ParseWithEntityRecovery(decoded.utf8, &problems);
+  auto parsed = ParseWithEntityRecovery(decoded->utf8, &problems);
   if (!parsed.ok()) return parsed.status();
   const XmlErrorLog& errors = parsed->errors;
   if (errors.depth_exceeded) {

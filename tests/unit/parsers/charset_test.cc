@@ -302,6 +302,36 @@ TEST(CharsetDecode, Big5DecodesGuanHeng) {
   EXPECT_NE(wrong->utf8, "關恆");
 }
 
+TEST(CharsetDecode, Big5Hkscs2008CodesIcuLacks) {
+  // ICU's Big5-HKSCS converter maps 8840, 8C43 and 8862 to the Private Use
+  // Area and rejects 87A4; the WHATWG big5 index (and HKSCS-2008) has ㇀, 龦,
+  // Ê̄ (two code points) and 龗.
+  Result<DecodedText> d = DecodeWithCharset("\x88\x40\x8C\x43\x88\x62\x87\xA4", "big5");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->utf8, "㇀龦\u00CA\u0304龗");
+  EXPECT_EQ(d->replacements, 0u);
+  // HTML pages get the same decoder.
+  d = Html("<meta charset=big5><p>\x88\x40" + std::string(kBig5GuanHeng));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->utf8, "<meta charset=big5><p>㇀關恆");
+  EXPECT_EQ(d->replacements, 0u);
+}
+
+TEST(CharsetDecode, Big5UserDefinedAreaIsReplaced) {
+  // Rows 0x81-0x84 are user-defined: ICU yields private-use code points, the
+  // WHATWG decoder an error. We count them as replacements.
+  Result<DecodedText> d =
+      DecodeWithCharset("a\x81\x40\x84\xFE" + std::string(kBig5GuanHeng), "big5");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->utf8, "a\uFFFD\uFFFD關恆");
+  EXPECT_EQ(d->replacements, 2u);
+  // Other invalid bytes are counted as before, and the two kinds add up.
+  d = DecodeWithCharset("\xFF\x81\x40", "big5");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->utf8, "\uFFFD\uFFFD");
+  EXPECT_EQ(d->replacements, 2u);
+}
+
 TEST(CharsetDecode, ArabicSingleByteCharsets) {
   Result<DecodedText> a = DecodeWithCharset(kCp1256Marhaba, "windows-1256");
   ASSERT_TRUE(a.ok());

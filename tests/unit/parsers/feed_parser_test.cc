@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "parsers/charset.h"
 #include "parsers/date.h"
 #include "parsers/feed_encoding.h"
 #include "parsers/feed_text.h"
@@ -526,6 +527,16 @@ TEST(FeedEncoding, Gb2312DeclarationIsReadAsGb18030) {
   EXPECT_TRUE(feed.problems.empty()) << JoinProblems(feed);
 }
 
+TEST(FeedEncoding, Gb2312DeclarationWithAGbkOnlyCharacter) {
+  // 喆 is GBK 0x86B4 (`printf '喆' | iconv -t GBK`), outside GB2312's rows.
+  const std::string body = std::string(R"(<?xml version="1.0" encoding="gb2312"?>)") +
+                           "<rss><channel><title>\xb9\xd8\x86\xb4</title></channel></rss>";
+  Feed feed = MustParse(body);
+  EXPECT_EQ(feed.title, "关喆");
+  EXPECT_FALSE(AnyCodePoint(feed.title, IsReplacement));
+  EXPECT_TRUE(feed.problems.empty()) << JoinProblems(feed);
+}
+
 TEST(FeedEncoding, CharsetOnlyInContentType) {
   Feed feed = MustParse(GbkFeed(""), "application/rss+xml; charset=\"GBK\"");
   EXPECT_EQ(feed.title, "关恒 丂");
@@ -554,6 +565,17 @@ TEST(FeedEncoding, Big5WithHkscsAndCp950Codes) {
   EXPECT_TRUE(feed.problems.empty()) << JoinProblems(feed);
 }
 
+TEST(FeedEncoding, Big5Hkscs2008CodesAndTheUserDefinedArea) {
+  // 龗 (87A4) and Ê̄ (8862, two code points) are HKSCS-2008; 8140 is in the
+  // user-defined area, which has no standard character.
+  const std::string body = std::string(R"(<?xml version="1.0" encoding="big5"?>)") +
+                           "<rss><channel><title>\x87\xa4\x88\x62 \x81\x40</title>"
+                           "</channel></rss>";
+  Feed feed = MustParse(body);
+  EXPECT_EQ(feed.title, "龗\u00ca\u0304 \uFFFD");
+  EXPECT_TRUE(HasProblem(feed, "1 invalid byte sequence(s) in Big5-HKSCS")) << JoinProblems(feed);
+}
+
 TEST(FeedEncoding, InvalidBytesInLegacyCharsetDoNotCutTheFeed) {
   // 0xFF is not a Big5 lead byte: one U+FFFD, and the rest still parses.
   const std::string body = std::string(R"(<?xml version="1.0" encoding="big5"?>)") +
@@ -563,7 +585,7 @@ TEST(FeedEncoding, InvalidBytesInLegacyCharsetDoNotCutTheFeed) {
   Feed feed = MustParse(body);
   EXPECT_EQ(feed.title, "a\uFFFDb");
   EXPECT_EQ(feed.entries.size(), 1u);
-  EXPECT_TRUE(HasProblem(feed, "1 invalid byte sequence(s) in BIG5-HKSCS")) << JoinProblems(feed);
+  EXPECT_TRUE(HasProblem(feed, "1 invalid byte sequence(s) in Big5-HKSCS")) << JoinProblems(feed);
 }
 
 TEST(FeedEncoding, Latin1LabelMeansWindows1252) {
@@ -586,18 +608,51 @@ TEST(FeedEncoding, Utf16WithBomAndUtf8Bom) {
   EXPECT_EQ(MustParse("\xef\xbb\xbf" + xml, "text/xml; charset=iso-8859-1").title, "关");
 }
 
+TEST(FeedEncoding, Utf16WithoutBomIsSniffed) {
+  // XML Appendix F: "<?" in UTF-16BE, then a declaration the sniff overrides.
+  const std::string xml =
+      "<?xml version='1.0' encoding='utf-16'?><rss><channel><title>\xe5\x85\xb3</title>"
+      "</channel></rss>";
+  const std::u32string code_points = DecodeUtf8(xml).value();
+  std::string utf16be;
+  for (char32_t c : code_points) {
+    utf16be.push_back(static_cast<char>(c >> 8));
+    utf16be.push_back(static_cast<char>(c & 0xFF));
+  }
+  Feed feed = MustParse(utf16be);
+  EXPECT_EQ(feed.title, "关");
+  EXPECT_TRUE(feed.problems.empty()) << JoinProblems(feed);
+}
+
+TEST(FeedEncoding, Utf32IsRefusedWithAClearError) {
+  // WHATWG has no UTF-32 decoder, so neither do we.
+  std::string utf32le("\xff\xfe\0\0", 4);
+  for (char c : std::string("<rss><channel><title>t</title></channel></rss>")) {
+    utf32le.push_back(c);
+    utf32le.append(3, '\0');
+  }
+  for (const std::string& body : {utf32le, utf32le.substr(4)}) {
+    auto feed = Parse(body);
+    ASSERT_FALSE(feed.ok());
+    EXPECT_EQ(feed.status().code(), StatusCode::kParseError);
+    EXPECT_NE(feed.status().message().find("UTF-32LE"), std::string::npos)
+        << feed.status().ToString();
+  }
+}
+
 TEST(FeedEncoding, LabelHelpers) {
-  using feed_internal::CharsetParameter;
-  using feed_internal::PlanForLabel;
-  EXPECT_EQ(CharsetParameter("application/rss+xml; Charset = \"GB2312\" ; q=1"), "gb2312");
-  EXPECT_EQ(CharsetParameter("text/xml"), "");
-  EXPECT_EQ(PlanForLabel("GBK")->primary, "GB18030");
-  EXPECT_EQ(PlanForLabel("big5")->fallback, "CP950");
-  EXPECT_EQ(PlanForLabel("US-ASCII")->primary, "CP1252");
-  EXPECT_EQ(PlanForLabel("windows-1256")->primary, "windows-1256");  // passed to iconv as-is
-  EXPECT_EQ(PlanForLabel("utf-7"), std::nullopt);
-  EXPECT_EQ(PlanForLabel("no-such-charset"), std::nullopt);
-  EXPECT_EQ(PlanForLabel("../../etc/x"), std::nullopt);
+  // Feeds use parsers/charset.h for the Content-Type parameter and labels.
+  EXPECT_EQ(
+      CanonicalCharset(CharsetFromContentType("application/rss+xml; Charset = \"GB2312\" ; q=1")),
+      "GB18030");
+  EXPECT_EQ(CharsetFromContentType("text/xml"), "");
+  EXPECT_EQ(CanonicalCharset("GBK"), "GB18030");
+  EXPECT_EQ(CanonicalCharset("big5"), "Big5-HKSCS");
+  EXPECT_EQ(CanonicalCharset("US-ASCII"), "windows-1252");
+  EXPECT_EQ(CanonicalCharset("windows-1256"), "windows-1256");
+  EXPECT_EQ(CanonicalCharset("utf-7"), "");
+  EXPECT_EQ(CanonicalCharset("no-such-charset"), "");
+  EXPECT_EQ(CanonicalCharset("../../etc/x"), "");
   EXPECT_EQ(feed_internal::XmlDeclarationEncoding("<?xml version='1.0' encoding = 'Big5' ?><a/>"),
             "big5");
   EXPECT_EQ(feed_internal::XmlDeclarationEncoding("<a encoding='big5'/>"), "");
@@ -608,6 +663,12 @@ TEST(FeedEncoding, UnknownLabelIsAProblemNotAFailure) {
       MustParse("<rss><channel><title>ok</title></channel></rss>", "text/xml; charset=x-klingon");
   EXPECT_EQ(feed.title, "ok");
   EXPECT_TRUE(HasProblem(feed, "unknown charset 'x-klingon'")) << JoinProblems(feed);
+  // UTF-7 can smuggle markup past filters; it is no WHATWG encoding.
+  feed = MustParse(
+      "<?xml version='1.0' encoding='UTF-7'?><rss><channel><title>+AGE-</title>"
+      "</channel></rss>");
+  EXPECT_EQ(feed.title, "+AGE-");
+  EXPECT_TRUE(HasProblem(feed, "unknown encoding 'utf-7'")) << JoinProblems(feed);
 }
 
 // ====================================================================== malformed
