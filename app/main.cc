@@ -297,8 +297,11 @@ int CmdDemo(const DemoFlags& flags, spdlog::logger& log) {
                   m.term.c_str(), m.count, m.snippet.c_str());
     }
   }
-  std::printf("\nDatabase: %s\nExplore it with: mediawatch query --db %s [--format jsonl]\n",
-              db_dir.c_str(), db_dir.c_str());
+  std::error_code ec_exe;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec_exe);
+  std::string binary = ec_exe ? std::string("mediawatch") : self.string();
+  std::printf("\nDatabase: %s\nExplore it with: %s query --db %s [--format jsonl]\n",
+              db_dir.c_str(), binary.c_str(), db_dir.c_str());
   return kExitOk;
 }
 

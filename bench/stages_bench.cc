@@ -59,6 +59,19 @@ void BM_Fold(benchmark::State& state) {
 }
 BENCHMARK(BM_Fold)->Arg(20)->Arg(200);
 
+// English-only text skips the Traditional -> Simplified step.
+void BM_FoldLatinOnly(benchmark::State& state) {
+  auto n = TextNormalizer::Create({});
+  std::string text;
+  for (int i = 0; i < state.range(0); ++i) {
+    text += "The court in New York heard the case of Guan Heng on day " + std::to_string(i) +
+            ", while lawyers argued about removal to Uganda.\n";
+  }
+  for (auto _ : state) benchmark::DoNotOptimize((*n)->Fold(text));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
+}
+BENCHMARK(BM_FoldLatinOnly)->Arg(200);
+
 void BM_Match(benchmark::State& state) {
   auto n = TextNormalizer::Create({});
   auto list = ParseWatchlist(R"(

@@ -33,6 +33,12 @@ bool IsNameSeparator(UChar32 c) {
          c == 0x22C5;
 }
 
+bool IsHan(UChar32 c) {
+  if (c < 0x2E80) return false;  // fast path: everything below is not Han
+  UErrorCode status = U_ZERO_ERROR;
+  return uscript_getScript(c, &status) == USCRIPT_HAN;
+}
+
 void AppendUtf8(std::string* out, UChar32 c) {
   char buf[4];
   int32_t len = 0;
@@ -84,6 +90,7 @@ std::string TextNormalizer::Fold(std::string_view text) const {
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
+  bool has_han = false;  // OpenCC is the slowest step: skip it for text without Han
   for (int32_t i = 0; i < folded.length();) {
     UChar32 c = folded.char32At(i);
     i += U16_LENGTH(c);
@@ -96,10 +103,11 @@ std::string TextNormalizer::Fold(std::string_view text) const {
       out.push_back(' ');
       pending_space = false;
     }
+    has_han = has_han || IsHan(c);
     AppendUtf8(&out, c);
   }
 
-  if (impl_->opencc && !out.empty()) {
+  if (impl_->opencc && has_han) {
     std::lock_guard<std::mutex> lock(impl_->opencc_mu);
     char* converted = opencc_convert_utf8(impl_->opencc.get(), out.data(), out.size());
     if (converted != nullptr) {
