@@ -1,0 +1,40 @@
+// mediawatch/app/cli.h
+//
+// The pieces shared by the `mediawatch` subcommands. Each command lives in
+// its own file and registers itself on the CLI11 app with an Add*Command
+// function; main() parses and runs the one that was given.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "crawler/config.h"
+#include "crawler/pipeline.h"
+
+namespace mw {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// A registered subcommand and what runs it.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int(spdlog::logger&)> run;
+};
+
+void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands);
+void AddQueryCommand(CLI::App& app, std::vector<Command>* commands);
+void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
+
+// One polling pass over `feeds` into the store at `db_dir`, with progress on
+// a terminal and a summary on stdout (shared by `crawl` and `demo`).
+int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchlists,
+             const std::string& db_dir, CrawlOptions options, bool show_progress,
+             spdlog::logger& log);
+
+}  // namespace mw
