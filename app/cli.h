@@ -30,6 +30,10 @@ struct Command {
 void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands);
 void AddQueryCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
+// `feed parse FILE`: the feed parser as a debugging tool (feed_command.cc).
+void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);
+// `feeds status|import|export`: feed health and OPML (feeds_command.cc).
+void AddFeedsCommand(CLI::App& app, std::vector<Command>* commands);
 
 // One polling pass over `feeds` into the store at `db_dir`, with progress on
 // a terminal and a summary on stdout (shared by `crawl` and `demo`).

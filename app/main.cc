@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   AddCrawlCommand(app, &commands);
   AddQueryCommand(app, &commands);
   AddDemoCommand(app, &commands);
+  AddFeedCommand(app, &commands);
+  AddFeedsCommand(app, &commands);
 
   try {
     app.parse(argc, argv);

@@ -947,6 +947,14 @@ std::string_view FeedFormatName(FeedFormat f) {
       return "rss1";
     case FeedFormat::kAtom1:
       return "atom1";
+    case FeedFormat::kJson:
+      return "json";
+    case FeedFormat::kSitemap:
+      return "sitemap";
+    case FeedFormat::kSitemapIndex:
+      return "sitemapindex";
+    case FeedFormat::kHtmlLinks:
+      return "html";
     case FeedFormat::kUnknown:
       break;
   }

@@ -26,27 +26,60 @@
 
 namespace mw {
 
-enum class FeedFormat { kUnknown, kRss2, kRss1, kAtom1 };
+// What a source document turned out to be. kRss2 covers RSS 0.91-2.0 and
+// kAtom1 Atom 0.3 and 1.0; `Feed::version` has the precise feedparser-style
+// version. Sitemaps and HTML link pages are sources without a feed
+// (parsers/source_parsers.h) that still produce entries.
+enum class FeedFormat {
+  kUnknown,
+  kRss2,
+  kRss1,
+  kAtom1,
+  kJson,          // JSON Feed 1.0 / 1.1
+  kSitemap,       // <urlset> (incl. Google News sitemaps)
+  kSitemapIndex,  // <sitemapindex>: entries are in Feed::child_sources
+  kHtmlLinks,     // an HTML section page whose article links match a pattern
+};
 std::string_view FeedFormatName(FeedFormat f);
+
+struct Enclosure {
+  std::string url;   // absolute
+  std::string type;  // MIME type as given ("" if none)
+  int64_t length = 0;  // bytes as given (0 if none or invalid)
+};
 
 struct FeedEntry {
   std::string id;       // guid / atom:id / rdf:about; falls back to link
   std::string title;    // plain text (markup stripped, entities decoded)
   std::string link;     // absolute URL (resolved against xml:base / feed URL)
-  std::string author;
-  std::optional<int64_t> published;  // Unix seconds, UTC
-  std::optional<int64_t> updated;    // Unix seconds, UTC
-  std::string summary;  // as given (may contain HTML)
-  std::string content;  // content:encoded / atom:content, as given (may contain HTML)
+  std::string author;                // first author ("" if none)
+  std::vector<std::string> authors;  // all authors, in document order
+  // Unix seconds, UTC. A date before 1990 or more than 48 h after
+  // FeedParseOptions::now is replaced by `now` and date_replaced is set.
+  std::optional<int64_t> published;
+  std::optional<int64_t> updated;
+  bool date_replaced = false;
+  std::string summary;  // sanitized HTML (no script, event handlers, javascript: URLs)
+  std::string content;  // content:encoded / atom:content / content_html, sanitized HTML
   std::vector<std::string> categories;
+  std::vector<Enclosure> enclosures;
+  std::string language;  // entry-level xml:lang / dc:language ("" = the feed's)
 };
 
 struct Feed {
   FeedFormat format = FeedFormat::kUnknown;
+  std::string version;   // feedparser-style: "rss20", "rss10", "atom10", "json11", "sitemap", ...
+  std::string encoding;  // charset the document was decoded from ("UTF-8", "GB18030", ...)
   std::string title;
   std::string link;
   std::string language;  // as declared (<language>, dc:language, xml:lang)
+  std::optional<int64_t> updated;  // lastBuildDate / atom:updated / ... (Unix s)
+  // The publisher's hint on how often to poll, in seconds: RSS <ttl>, or
+  // sy:updatePeriod / sy:updateFrequency. nullopt when absent.
+  std::optional<int64_t> ttl_seconds;
   std::vector<FeedEntry> entries;
+  // For a sitemap index: the absolute URLs of the child sitemaps to fetch.
+  std::vector<std::string> child_sources;
   // Recoverable problems met while parsing ("bozo"): empty for a clean feed.
   std::vector<std::string> problems;
 };
@@ -61,13 +94,19 @@ struct FeedParseOptions {
   // Per-field size cap in bytes (title, summary, content...); longer values
   // are truncated at a UTF-8 boundary and a problem recorded. Default: 1 MiB.
   size_t max_field_bytes = 1u << 20;
+  // The fetch time (Unix s) used to judge dates: before 1990 or more than
+  // 48 h after it is implausible. Default: nullopt = the system clock.
+  std::optional<int64_t> now;
 };
 
-// Parses `body` (raw bytes as received). `content_type` is the HTTP
+// Parses `body` (raw bytes as received): RSS, Atom, JSON Feed, and — detected
+// by their root element — sitemaps and sitemap indexes (delegated to
+// ParseSitemap in parsers/source_parsers.h). `content_type` is the HTTP
 // Content-Type header (may be empty); its charset, the BOM and the XML
-// declaration decide the encoding. `feed_url` is the URL the feed was fetched
-// from, used to resolve relative links.
-// Errors: kTooLarge, kParseError (not XML, or not a recognised feed).
+// declaration decide the encoding (ICU detection only when none declares
+// one). `feed_url` is the URL the feed was fetched from, used to resolve
+// relative links.
+// Errors: kTooLarge, kParseError (not a recognised feed).
 Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
                        std::string_view feed_url, const FeedParseOptions& options = {});
 
