@@ -24,6 +24,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Corruption";
     case StatusCode::kUnsupported:
       return "Unsupported";
+    case StatusCode::kForbidden:
+      return "Forbidden";
     case StatusCode::kInternal:
       return "Internal";
   }

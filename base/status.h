@@ -33,6 +33,7 @@ enum class StatusCode {
   kIoError,       // local file or database I/O failed
   kCorruption,    // stored data is damaged
   kUnsupported,
+  kForbidden,        // refused by policy (SSRF guard, robots.txt)
   kInternal,
 };
 
@@ -55,6 +56,7 @@ class [[nodiscard]] Status {
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
+  static Status Forbidden(std::string m) { return {StatusCode::kForbidden, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

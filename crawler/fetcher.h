@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,35 @@ struct FetcherOptions {
   // whatever the URL's host, like `curl --connect-to ::HOST:PORT`. Used by the
   // offline demo and tests so feeds can keep realistic host names. Default: "".
   std::string connect_to;
+
+  // Politeness: the minimum time between the starts of two requests to one
+  // host, in milliseconds. Per-host overrides (robots.txt Crawl-delay, a
+  // feed's own setting) go through Fetcher::SetHostDelay. Default: 1000.
+  long min_host_delay_ms = 1000;
+
+  // SSRF guard: refuse to connect to loopback, private (RFC 1918, ULA),
+  // link-local, CGNAT (100.64/10), multicast, unspecified, broadcast and
+  // other reserved addresses, IPv4 and IPv6 (incl. IPv4-mapped). Checked on
+  // every resolved address right before connecting, so redirects and DNS
+  // rebinding are covered. A refused connection fails with kForbidden.
+  // Default: true.
+  bool block_private_addresses = true;
+  // CIDR blocks that are allowed even when blocked above, e.g. "127.0.0.0/8"
+  // (tests, the demo) or "10.1.2.0/24" (an intranet outlet). Default: none.
+  std::vector<std::string> allowed_cidrs;
+
+  // Default proxy for every request: "http://host:port", "socks5://...",
+  // or "socks5h://host:port" (DNS through the proxy: the Tor case). The SSRF
+  // guard then applies to the proxy's address only. Default: "" (none).
+  std::string proxy;
+
+  // A transfer slower than this many bytes/s for low_speed_time_s is
+  // aborted (drip-feeding servers). Default: 100 bytes/s for 20 s.
+  long low_speed_limit = 100;
+  long low_speed_time_s = 20;
+
+  // Clock for Retry-After / Expires (Unix seconds). Default: system clock.
+  std::function<int64_t()> now;
 };
 
 struct FetchRequest {
@@ -47,6 +77,7 @@ struct FetchRequest {
   std::string if_none_match;      // ETag from an earlier response ("" = none)
   std::string if_modified_since;  // Last-Modified from an earlier response
   uint64_t token = 0;             // caller's tag, returned in the result
+  std::string proxy;              // overrides FetcherOptions::proxy when non-empty
 };
 
 struct FetchResult {
@@ -63,6 +94,17 @@ struct FetchResult {
   std::string last_modified;
   std::string body;  // decoded (decompressed) body
   double seconds = 0;
+  int redirects = 0;
+  // When every redirect on the way was permanent (301/308): the final URL,
+  // which callers may store in place of the requested one. "" when there was
+  // no redirect or any hop was temporary (302/303/307).
+  std::string permanent_redirect_url;
+  // Retry-After of a 429/503 (seconds, or an HTTP date turned into seconds
+  // from now, never negative). nullopt when absent or unparsable.
+  std::optional<int64_t> retry_after_seconds;
+  // Freshness the server declared: Cache-Control max-age (s-maxage ignored),
+  // else Expires minus Date/now, in seconds. nullopt when absent.
+  std::optional<int64_t> max_age_seconds;
 };
 
 class Fetcher {
@@ -82,6 +124,11 @@ class Fetcher {
   // per-transfer failures are reported in FetchResult.
   Status Run(std::vector<FetchRequest> initial, const OnDone& on_done,
              const std::function<bool()>& should_stop = {});
+
+  // Sets the minimum delay between request starts for `host` (lower-case
+  // host name, as in UrlHost), e.g. from robots.txt Crawl-delay. Applies to
+  // requests started afterwards; callable from callbacks.
+  void SetHostDelay(const std::string& host, long delay_ms);
 
  private:
   struct Impl;
