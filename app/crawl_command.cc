@@ -24,6 +24,8 @@ struct CrawlFlags {
   size_t max_articles = 200;
   long timeout_s = 60;
   size_t max_body_mb = 16;
+  std::vector<std::string> allow_cidrs;
+  long host_delay_ms = 1000;
   bool progress = true;
 };
 
@@ -124,6 +126,8 @@ CrawlOptions OptionsFrom(const CrawlFlags& f) {
   o.fetcher.total_timeout_ms = f.timeout_s * 1000;
   o.fetcher.max_body_bytes = f.max_body_mb << 20;
   o.feed_parse.max_bytes = o.fetcher.max_body_bytes;
+  o.fetcher.allowed_cidrs = f.allow_cidrs;
+  o.fetcher.min_host_delay_ms = f.host_delay_ms;
   o.max_articles_per_feed = f.max_articles;
   return o;
 }
@@ -171,6 +175,15 @@ void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands) {
       ->check(CLI::Range(1, 100000));
   crawl_cmd->add_option("--timeout", crawl->timeout_s, "Seconds per transfer (default: 60)")
       ->check(CLI::Range(1, 3600));
+  crawl_cmd
+      ->add_option("--allow-cidr", crawl->allow_cidrs,
+                   "Allow connections to this otherwise blocked (private, loopback...) address "
+                   "block, e.g. 127.0.0.0/8; repeatable")
+      ->take_all();
+  crawl_cmd
+      ->add_option("--host-delay-ms", crawl->host_delay_ms,
+                   "Minimum milliseconds between two requests to one host (default: 1000)")
+      ->check(CLI::Range(0, 3600000));
   crawl_cmd
       ->add_option("--max-body-mb", crawl->max_body_mb,
                    "Largest decoded response body in MiB (default: 16)")

@@ -64,6 +64,10 @@ int CmdDemo(const DemoFlags& flags, spdlog::logger& log) {
   std::printf("\n\n");
   CrawlOptions options;
   options.fetcher.connect_to = "127.0.0.1:" + std::to_string((*server)->port());
+  // The snapshot is served on loopback, which the SSRF guard blocks by default.
+  options.fetcher.allowed_cidrs = {"127.0.0.0/8"};
+  // Politeness towards our own loopback server is not needed.
+  options.fetcher.min_host_delay_ms = 0;
   options.fetcher.total_timeout_ms = 20000;
   int rc = RunCrawl(*feeds, std::move(watchlists).value(), db_dir, std::move(options), true, log);
   if (rc != kExitOk) return rc;

@@ -55,7 +55,8 @@ class FeedFarm {
     Add("/zh/atom.xml", "application/atom+xml", ChineseFeed());
     // GBK bytes, declared only by <meta charset>: 记者关恒拍摄新疆 / 上海股市上涨.
     Add("/zh/guan-heng.html", "text/html",
-        "<html lang=\"zh\"><head><meta charset=\"gb2312\"><title>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</title></head>"
+        "<html lang=\"zh\"><head><meta "
+        "charset=\"gb2312\"><title>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</title></head>"
         "<body><article><h1>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3</"
         "h1><p>\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3"
         "\xc5\xc4\xc9\xe3\xd0\xc2\xbd\xae\xa1\xa3\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3\xc5\xc4\xc9\xe3"
@@ -190,7 +191,8 @@ class CrawlTest : public ::testing::Test {
 
   CommandResult Crawl() {
     return RunCommand({MEDIAWATCH_BINARY, "crawl", "--config", config_.string(), "--db", db_,
-                       "--once", "--max-body-mb", "1", "--timeout", "20"});
+                       "--once", "--max-body-mb", "1", "--timeout", "20", "--allow-cidr",
+                       "127.0.0.0/8", "--host-delay-ms", "0"});
   }
 
   std::unique_ptr<Store> OpenDb() {
