@@ -174,6 +174,20 @@ enum FeedTag : uint64_t {
   kFeedLastError = 8,
   kFeedConsecutiveFailures = 9,
   kFeedArticlesStored = 10,
+  kFeedConfigUrl = 11,
+  kFeedNextPollAt = 12,
+  kFeedIntervalSeconds = 13,
+  kFeedLastNewEntryAt = 14,
+  kFeedPolls = 15,
+  kFeedRetired = 16,
+};
+
+enum HostTag : uint64_t {
+  kHostHost = 1,
+  kHostRobotsBody = 2,
+  kHostRobotsStatus = 3,
+  kHostRobotsFetchedAt = 4,
+  kHostRobotsExpiresAt = 5,
 };
 
 enum MatchTag : uint64_t {
@@ -283,6 +297,12 @@ std::string EncodeFeedState(const FeedState& s) {
   w.String(kFeedLastError, s.last_error);
   w.Int(kFeedConsecutiveFailures, s.consecutive_failures);
   w.Int(kFeedArticlesStored, s.articles_stored);
+  w.String(kFeedConfigUrl, s.config_url);
+  w.Int(kFeedNextPollAt, s.next_poll_at);
+  w.Int(kFeedIntervalSeconds, s.interval_seconds);
+  w.Int(kFeedLastNewEntryAt, s.last_new_entry_at);
+  w.Int(kFeedPolls, s.polls);
+  w.Int(kFeedRetired, s.retired ? 1 : 0);
   return std::move(w).Finish();
 }
 
@@ -324,6 +344,27 @@ Result<FeedState> DecodeFeedState(std::string_view bytes) {
       case kFeedArticlesStored:
         r.Int64(tag, p, &s.articles_stored);
         break;
+      case kFeedConfigUrl:
+        s.config_url.assign(p);
+        break;
+      case kFeedNextPollAt:
+        r.Int64(tag, p, &s.next_poll_at);
+        break;
+      case kFeedIntervalSeconds:
+        r.Int64(tag, p, &s.interval_seconds);
+        break;
+      case kFeedLastNewEntryAt:
+        r.Int64(tag, p, &s.last_new_entry_at);
+        break;
+      case kFeedPolls:
+        r.Int64(tag, p, &s.polls);
+        break;
+      case kFeedRetired: {
+        int64_t v = 0;
+        r.Int64(tag, p, &v);
+        s.retired = v != 0;
+        break;
+      }
       default:
         break;  // A field added by a newer build: skip it.
     }
@@ -452,6 +493,48 @@ std::string PrefixSuccessor(std::string_view prefix) {
     out.pop_back();
   }
   return out;
+}
+
+std::string EncodeHostState(const HostState& h) {
+  FieldWriter w;
+  w.String(kHostHost, h.host);
+  w.String(kHostRobotsBody, h.robots_body);
+  w.Int(kHostRobotsStatus, h.robots_status);
+  w.Int(kHostRobotsFetchedAt, h.robots_fetched_at);
+  w.Int(kHostRobotsExpiresAt, h.robots_expires_at);
+  return std::move(w).Finish();
+}
+
+Result<HostState> DecodeHostState(std::string_view bytes) {
+  FieldReader r(bytes, "host state");
+  MW_RETURN_IF_ERROR(r.Start());
+  HostState h;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kHostHost:
+        h.host.assign(p);
+        break;
+      case kHostRobotsBody:
+        h.robots_body.assign(p);
+        break;
+      case kHostRobotsStatus:
+        r.Int32(tag, p, &h.robots_status);
+        break;
+      case kHostRobotsFetchedAt:
+        r.Int64(tag, p, &h.robots_fetched_at);
+        break;
+      case kHostRobotsExpiresAt:
+        r.Int64(tag, p, &h.robots_expires_at);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  if (h.host.empty()) return r.Error("missing host");
+  return h;
 }
 
 }  // namespace mw::storage_internal

@@ -40,6 +40,8 @@ Result<ArticleRecord> DecodeArticle(std::string_view bytes);
 
 std::string EncodeFeedState(const FeedState& state);
 Result<FeedState> DecodeFeedState(std::string_view bytes);
+std::string EncodeHostState(const HostState& state);
+Result<HostState> DecodeHostState(std::string_view bytes);
 
 // Only the fields that are not part of the match key (kind, term, field,
 // snippet, count); watchlist_id and target_id live in the key.

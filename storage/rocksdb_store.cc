@@ -43,10 +43,11 @@ enum CfIndex : size_t {
   kMatches,
   kArticlesByTime,
   kFeedState,
+  kHostState,
   kNumCfs,
 };
 constexpr std::array<std::string_view, kNumCfs> kCfNames = {
-    kMetaCf, kArticlesCf, kUrlIndexCf, kMatchesCf, kArticlesByTimeCf, kFeedStateCf};
+    kMetaCf, kArticlesCf, kUrlIndexCf, kMatchesCf, kArticlesByTimeCf, kFeedStateCf, kHostStateCf};
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
@@ -396,6 +397,24 @@ class RocksStore final : public Store {
     Result<FeedState> state = DecodeFeedStateFor(feed_id, **raw);
     if (!state.ok()) return state.status();
     return std::optional<FeedState>(std::move(state).value());
+  }
+
+  Status PutHostState(const HostState& state) override {
+    if (state.host.empty()) return Status::InvalidArgument("host state without a host");
+    MW_RETURN_IF_ERROR(CheckWritable());
+    return FromRocks(db_.db->Put(rocksdb::WriteOptions(), db_.cf(kHostState), state.host,
+                                 EncodeHostState(state)),
+                     "writing host state");
+  }
+
+  Result<std::optional<HostState>> GetHostState(std::string_view host) override {
+    if (host.empty()) return std::optional<HostState>();
+    Result<std::optional<std::string>> raw = GetRaw(db_, rocksdb::ReadOptions(), kHostState, host);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return std::optional<HostState>();
+    Result<HostState> state = DecodeHostState(**raw);
+    if (!state.ok()) return state.status().WithContext("host " + std::string(host));
+    return std::optional<HostState>(std::move(state).value());
   }
 
   Result<std::vector<FeedState>> ListFeedStates() override {

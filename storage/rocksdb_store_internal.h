@@ -27,6 +27,7 @@ inline constexpr std::string_view kUrlIndexCf = "url_index";
 inline constexpr std::string_view kMatchesCf = "matches";
 inline constexpr std::string_view kArticlesByTimeCf = "articles_by_time";
 inline constexpr std::string_view kFeedStateCf = "feed_state";
+inline constexpr std::string_view kHostStateCf = "host_state";
 
 // Keys in the meta (default) column family.
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";

@@ -30,12 +30,12 @@ struct ArticleRecord {
   std::string url;          // canonical URL (parsers/url.h CanonicalizeUrl)
   std::string fetched_url;  // the URL actually fetched (after redirects)
   std::string feed_id;
-  std::string source;       // outlet name from the feed config
-  std::string language;     // "en", "zh", "zh-Hant", "ug", ...
+  std::string source;    // outlet name from the feed config
+  std::string language;  // "en", "zh", "zh-Hant", "ug", ...
   std::string title;
-  std::string text;         // extracted main text, blocks separated by '\n'
+  std::string text;  // extracted main text, blocks separated by '\n'
   std::string byline;
-  std::string charset;      // charset the page was decoded from
+  std::string charset;               // charset the page was decoded from
   std::optional<int64_t> published;  // Unix seconds, UTC
   int64_t fetched_at = 0;            // Unix seconds, UTC
 };
@@ -57,10 +57,29 @@ struct FeedState {
   std::string last_modified;  // from the last 200 response ("" if none)
   int64_t last_fetch_at = 0;  // Unix seconds
   int64_t last_success_at = 0;
-  int last_http_status = 0;   // 0 when no HTTP response was received
-  std::string last_error;     // "" after a success
+  int last_http_status = 0;  // 0 when no HTTP response was received
+  std::string last_error;    // "" after a success
   int consecutive_failures = 0;
   int64_t articles_stored = 0;  // total new articles stored from this feed
+
+  // Scheduling (crawler/schedule.h). The URL the feed was configured with;
+  // `url` differs from it after a permanent redirect (301/308), and is what
+  // gets polled while the configuration keeps `config_url`.
+  std::string config_url;
+  int64_t next_poll_at = 0;       // Unix s; 0 = due now
+  int64_t interval_seconds = 0;   // current adaptive interval (0 = not yet known)
+  int64_t last_new_entry_at = 0;  // when a poll last found new entries
+  int64_t polls = 0;              // successful polls (200 or 304)
+  bool retired = false;           // 410 Gone: not polled again until its config changes
+};
+
+// Per-host state shared by the feeds of one host: the cached robots.txt.
+struct HostState {
+  std::string host;         // lower-case host[:port] as in the URL
+  std::string robots_body;  // raw robots.txt (capped), "" when none
+  int robots_status = 0;    // HTTP status of the robots.txt fetch, 0 = unreachable
+  int64_t robots_fetched_at = 0;
+  int64_t robots_expires_at = 0;  // refetch after this (Unix s)
 };
 
 struct MatchQuery {
@@ -101,6 +120,9 @@ class Store {
   virtual Status PutFeedState(const FeedState& state) = 0;
   virtual Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) = 0;
   virtual Result<std::vector<FeedState>> ListFeedStates() = 0;
+
+  virtual Status PutHostState(const HostState& state) = 0;
+  virtual Result<std::optional<HostState>> GetHostState(std::string_view host) = 0;
 
   // Flagged articles, newest first, grouped per article.
   virtual Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) = 0;

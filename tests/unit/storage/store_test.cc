@@ -342,6 +342,12 @@ TEST(RocksStoreTest, FeedStateRoundTripAndListing) {
   a.last_error = "HTTP 503: Service Unavailable";
   a.consecutive_failures = 3;
   a.articles_stored = 42;
+  a.config_url = "https://a.example.com/old-atom.xml";
+  a.next_poll_at = 1700003600;
+  a.interval_seconds = 1800;
+  a.last_new_entry_at = 1699990000;
+  a.polls = 17;
+  a.retired = true;
   ASSERT_TRUE(store->PutFeedState(b).ok());
   ASSERT_TRUE(store->PutFeedState(a).ok());
 
@@ -356,6 +362,12 @@ TEST(RocksStoreTest, FeedStateRoundTripAndListing) {
   EXPECT_EQ((*got)->last_error, a.last_error);
   EXPECT_EQ((*got)->consecutive_failures, a.consecutive_failures);
   EXPECT_EQ((*got)->articles_stored, a.articles_stored);
+  EXPECT_EQ((*got)->config_url, a.config_url);
+  EXPECT_EQ((*got)->next_poll_at, a.next_poll_at);
+  EXPECT_EQ((*got)->interval_seconds, a.interval_seconds);
+  EXPECT_EQ((*got)->last_new_entry_at, a.last_new_entry_at);
+  EXPECT_EQ((*got)->polls, a.polls);
+  EXPECT_TRUE((*got)->retired);
   EXPECT_FALSE(store->GetFeedState("feed-z")->has_value());
 
   a.last_error.clear();  // overwrite: latest state wins
@@ -368,6 +380,26 @@ TEST(RocksStoreTest, FeedStateRoundTripAndListing) {
   EXPECT_EQ((*list)[0].consecutive_failures, 0);
   EXPECT_EQ((*list)[0].last_error, "");
   EXPECT_EQ((*list)[1].feed_id, "feed-b");
+}
+
+TEST(RocksStoreTest, HostStateRoundTrip) {
+  testing::TempDir dir;
+  auto store = OpenOrDie(dir.str());
+  EXPECT_FALSE(store->GetHostState("example.com")->has_value());
+  EXPECT_EQ(store->PutHostState(HostState{}).code(), StatusCode::kInvalidArgument);
+  HostState h;
+  h.host = "example.com:8080";
+  h.robots_body = "User-agent: *\nDisallow: /private\n";
+  h.robots_status = 200;
+  h.robots_fetched_at = 1700000000;
+  h.robots_expires_at = 1700086400;
+  ASSERT_TRUE(store->PutHostState(h).ok());
+  auto got = store->GetHostState("example.com:8080");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->robots_body, h.robots_body);
+  EXPECT_EQ((*got)->robots_status, 200);
+  EXPECT_EQ((*got)->robots_fetched_at, h.robots_fetched_at);
+  EXPECT_EQ((*got)->robots_expires_at, h.robots_expires_at);
 }
 
 TEST(RocksStoreTest, StatsCountArticlesMatchesFeeds) {
