@@ -1,0 +1,439 @@
+// mediawatch/parsers/sitemap_xml.cc
+//
+// libxml2 is set up as in feed_parser.cc: a private parser context per
+// document, errors collected through the context's structured-error hook
+// (libxml2 2.9.14 has no xmlCtxtSetErrorHandler; sax->serror is the
+// per-context equivalent, and nothing goes to the global error channel), the
+// body handed over as UTF-8 with the declaration ignored. The tree is then
+// copied with a parent-pointer walk (no recursion) and freed before
+// ParseXmlTree returns.
+#include "parsers/sitemap_xml.h"
+
+#include <libxml/entities.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include <climits>
+#include <cstdint>
+#include <memory>
+#include <set>
+
+#include "parsers/feed_encoding.h"
+
+namespace mw::source_internal {
+namespace {
+
+// NOENT, DTDLOAD, DTDATTR and HUGE are deliberately absent (see the header).
+constexpr int kXmlParseOptions = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+                                 XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
+// Bytes that internal-entity references may add to the whole document.
+constexpr size_t kEntityExpansionBudget = 1u << 20;
+constexpr size_t kMaxMessageBytes = 300;
+// Distinct entity names reported; the rest are dropped silently.
+constexpr size_t kMaxReportedEntities = 32;
+
+std::string_view AsView(const xmlChar* s) {
+  return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
+}
+
+bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+struct ParserCtxtDeleter {
+  void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
+};
+struct DocDeleter {
+  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+};
+using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter>;
+using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
+
+// What libxml2 reported while parsing one document.
+struct XmlErrorLog {
+  std::vector<std::string> messages;  // the first kMaxProblems
+  size_t count = 0;
+  bool depth_exceeded = false;
+
+  void Add(const xmlError& error) {
+    ++count;
+    const std::string text(TrimSpace(error.message ? error.message : "unknown XML error"));
+    // libxml2 2.9 reports its nesting limit (xmlParserMaxDepth) as an
+    // internal error that only its message tells apart.
+    if (error.code == XML_ERR_INTERNAL_ERROR && text.find("depth") != std::string::npos) {
+      depth_exceeded = true;
+    }
+    if (messages.size() < kMaxProblems) {
+      messages.push_back("XML line " + std::to_string(error.line) + ": " +
+                         Shorten(text, kMaxMessageBytes));
+    }
+  }
+};
+
+// libxml2 passes the parser context as `user_data` (a context's default
+// userData is itself, and the sub-contexts it creates for entity content
+// copy _private from their parent).
+void CollectXmlError(void* user_data, xmlErrorPtr error) noexcept {
+  auto* ctxt = static_cast<xmlParserCtxtPtr>(user_data);
+  if (ctxt == nullptr || error == nullptr || ctxt->_private == nullptr) return;
+  try {
+    static_cast<XmlErrorLog*>(ctxt->_private)->Add(*error);
+  } catch (...) {
+    // Out of memory while recording an error: drop it rather than unwind
+    // through C frames.
+  }
+}
+
+struct ParsedXml {
+  DocPtr doc;
+  XmlErrorLog errors;
+};
+
+Result<ParsedXml> ParseUtf8(std::string_view utf8) {
+  if (utf8.size() > static_cast<size_t>(INT_MAX)) {
+    return Status::TooLarge("decoded document larger than 2 GiB");
+  }
+  ParserCtxtPtr ctxt(xmlNewParserCtxt());
+  if (!ctxt || ctxt->sax == nullptr) return Status::Internal("xmlNewParserCtxt failed");
+  ParsedXml out;
+  ctxt->_private = &out.errors;
+  ctxt->sax->serror = &CollectXmlError;
+  out.doc.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
+                                  /*URL=*/nullptr, "UTF-8", kXmlParseOptions));
+  ctxt->_private = nullptr;  // `out` is about to move
+  return out;
+}
+
+// Deepest element nesting under `root` (root is 1), by a parent-pointer
+// walk; stops as soon as `limit` is exceeded.
+int MaxElementDepth(const xmlNode* root, int limit) {
+  int max_depth = 0;
+  int depth = 1;
+  const xmlNode* cur = root;
+  while (cur != nullptr) {
+    if (cur->type == XML_ELEMENT_NODE) {
+      if (depth > max_depth) max_depth = depth;
+      if (max_depth > limit) return max_depth;
+      if (cur->children != nullptr) {
+        cur = cur->children;
+        ++depth;
+        continue;
+      }
+    }
+    while (cur != root && cur->next == nullptr) {
+      cur = cur->parent;
+      --depth;
+    }
+    if (cur == root) break;
+    cur = cur->next;
+  }
+  return max_depth;
+}
+
+// Copies a libxml2 tree into an XmlTree, reading character data with the
+// entity policy in the header.
+class TreeCopier {
+ public:
+  TreeCopier(xmlDoc* doc, const XmlTreeOptions& options, ProblemList* problems)
+      : doc_(doc), options_(options), problems_(problems) {}
+
+  // Pre-order walk with parent pointers and an explicit stack of the open
+  // elements' indices. O(nodes + text).
+  void Copy(const xmlNode* root, XmlTree* tree) {
+    std::vector<int32_t> open;
+    const xmlNode* cur = root;
+    while (cur != nullptr) {
+      if (cur->type == XML_ELEMENT_NODE) {
+        const int32_t index = static_cast<int32_t>(tree->elements.size());
+        tree->elements.push_back(MakeElement(cur, open));
+        if (!open.empty()) tree->elements[open.back()].children.push_back(index);
+        if (cur->children != nullptr) {
+          open.push_back(index);
+          cur = cur->children;
+          continue;
+        }
+      } else if (!open.empty() &&
+                 (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE)) {
+        AppendCapped(AsView(cur->content), &tree->elements[open.back()]);
+      } else if (!open.empty() && cur->type == XML_ENTITY_REF_NODE) {
+        // An entity reference's children are its declaration: never descend.
+        std::string expansion;
+        AppendEntity(cur, &expansion);
+        AppendCapped(expansion, &tree->elements[open.back()]);
+      }
+      while (cur != root && cur->next == nullptr) {
+        cur = cur->parent;
+        open.pop_back();
+      }
+      if (cur == root) break;
+      cur = cur->next;
+    }
+  }
+
+ private:
+  XmlElement MakeElement(const xmlNode* node, const std::vector<int32_t>& open) {
+    XmlElement el;
+    SplitName(AsView(node->name), &el.prefix, &el.name);
+    if (node->ns != nullptr) {
+      el.ns = std::string(AsView(node->ns->href));
+      if (node->ns->prefix != nullptr) el.prefix = std::string(AsView(node->ns->prefix));
+    }
+    el.parent = open.empty() ? -1 : open.back();
+    el.depth = static_cast<int32_t>(open.size());
+    for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
+      std::string prefix;
+      std::string name;
+      SplitName(AsView(a->name), &prefix, &name);
+      std::string value;
+      for (const xmlNode* c = a->children; c != nullptr; c = c->next) {
+        if (c->type == XML_TEXT_NODE) value += AsView(c->content);
+        if (c->type == XML_ENTITY_REF_NODE) AppendEntity(c, &value);
+        if (value.size() > options_.max_text_bytes) break;
+      }
+      if (TruncateUtf8(&value, options_.max_text_bytes)) el.truncated = true;
+      el.attributes.emplace_back(std::move(name), std::move(value));
+    }
+    return el;
+  }
+
+  static void SplitName(std::string_view qname, std::string* prefix, std::string* local) {
+    const size_t colon = qname.find(':');
+    if (colon == std::string_view::npos) {
+      *local = std::string(qname);
+      return;
+    }
+    *prefix = std::string(qname.substr(0, colon));
+    *local = std::string(qname.substr(colon + 1));
+  }
+
+  void AppendCapped(std::string_view text, XmlElement* el) {
+    if (text.empty()) return;
+    const size_t cap = options_.max_text_bytes;
+    if (el->text.size() >= cap) {
+      el->truncated = true;
+      return;
+    }
+    // Copy a little past the cap, then cut precisely at a UTF-8 boundary.
+    const size_t room = cap - el->text.size();
+    el->text.append(text.substr(0, room > SIZE_MAX - 4 ? SIZE_MAX : room + 4));
+    if (TruncateUtf8(&el->text, cap)) el->truncated = true;
+  }
+
+  void AppendEntity(const xmlNode* ref, std::string* out) {
+    const std::string_view name = AsView(ref->name);
+    const xmlEntity* ent = xmlGetDocEntity(doc_, ref->name);
+    if (ent != nullptr && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
+      *out += AsView(ent->content);
+      return;
+    }
+    if (ent != nullptr && ent->etype == XML_INTERNAL_GENERAL_ENTITY) {
+      const std::string_view text = AsView(ent->content);
+      if (text.find_first_of("&<") == std::string_view::npos && text.size() <= entity_budget_) {
+        entity_budget_ -= text.size();
+        *out += text;
+        return;
+      }
+      ReportOnce(name, "entity &" + Shorten(name, 40) +
+                           "; not expanded (it nests entities or markup, or the expansion "
+                           "budget is spent)");
+      return;
+    }
+    ReportOnce(name, (ent != nullptr ? "external entity &" : "unknown entity &") +
+                         Shorten(name, 40) + "; dropped");
+  }
+
+  void ReportOnce(std::string_view name, std::string message) {
+    if (reported_.size() >= kMaxReportedEntities) return;
+    if (reported_.insert(std::string(name)).second) problems_->Add(std::move(message));
+  }
+
+  xmlDoc* doc_;
+  const XmlTreeOptions& options_;
+  ProblemList* problems_;
+  size_t entity_budget_ = kEntityExpansionBudget;
+  std::set<std::string> reported_;
+};
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when it is
+// ill-formed (overlong, surrogate, > U+10FFFF, truncated). Sets *cp.
+size_t DecodeUtf8At(std::string_view s, size_t i, uint32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  }
+  size_t len = 0;
+  uint32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, min = 0x80, *cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, min = 0x800, *cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, min = 0x10000, *cp = b0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    *cp = (*cp << 6) | (b & 0x3F);
+  }
+  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+}  // namespace
+
+void ProblemList::Add(std::string message) {
+  if (messages_.size() < kMaxProblems) {
+    messages_.push_back(std::move(message));
+  } else {
+    ++dropped_;
+  }
+}
+
+std::vector<std::string> ProblemList::Take() {
+  if (dropped_ > 0) messages_.push_back("... and " + std::to_string(dropped_) + " more problems");
+  dropped_ = 0;
+  return std::move(messages_);
+}
+
+const std::string* XmlElement::Attr(std::string_view wanted) const {
+  for (const auto& [name, value] : attributes) {
+    if (name.size() != wanted.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i) {
+      same = LowerAscii(name[i]) == LowerAscii(wanted[i]);
+    }
+    if (same) return &value;
+  }
+  return nullptr;
+}
+
+Result<XmlTree> ParseXmlTree(std::string_view body, std::string_view content_type,
+                             const XmlTreeOptions& options) {
+  if (body.size() > options.max_bytes) {
+    return Status::TooLarge("document of " + std::to_string(body.size()) +
+                            " bytes exceeds max_bytes (" + std::to_string(options.max_bytes) + ")");
+  }
+  if (TrimSpace(body).empty()) return Status::ParseError("not XML: the body is empty");
+  xmlInitParser();
+
+  ProblemList problems;
+  Result<feed_internal::DecodedBody> decoded = feed_internal::DecodeFeedBody(body, content_type);
+  if (!decoded.ok()) return decoded.status();
+  for (std::string& p : decoded->problems) problems.Add(std::move(p));
+
+  Result<ParsedXml> parsed = ParseUtf8(decoded->utf8);
+  if (!parsed.ok()) return parsed.status();
+  const XmlErrorLog& errors = parsed->errors;
+  if (errors.depth_exceeded) {
+    return Status::TooLarge(
+        "element nesting deeper than libxml2's limit (256 without XML_PARSE_HUGE, which we "
+        "never set)");
+  }
+  const xmlNode* root = parsed->doc ? xmlDocGetRootElement(parsed->doc.get()) : nullptr;
+  if (root == nullptr) {
+    return Status::ParseError("not XML: " + (errors.messages.empty()
+                                                 ? std::string("no root element")
+                                                 : errors.messages.front()));
+  }
+  if (MaxElementDepth(root, options.max_depth) > options.max_depth) {
+    return Status::TooLarge("element nesting deeper than max_depth (" +
+                            std::to_string(options.max_depth) + ")");
+  }
+  for (const std::string& message : errors.messages) problems.Add(message);
+  if (errors.count > errors.messages.size()) {
+    problems.Add(std::to_string(errors.count - errors.messages.size()) + " more XML errors");
+  }
+
+  XmlTree tree;
+  tree.charset = decoded->charset;
+  TreeCopier(parsed->doc.get(), options, &problems).Copy(root, &tree);
+  tree.problems = problems.Take();
+  return tree;
+}
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string CollapseSpace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (char c : TrimSpace(s)) {
+    if (IsXmlSpace(c)) {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+bool TruncateUtf8(std::string* s, size_t max_bytes) {
+  if (s->size() <= max_bytes) return false;
+  size_t cut = max_bytes;
+  // Back up over continuation bytes so that no sequence is split.
+  while (cut > 0 && (static_cast<unsigned char>((*s)[cut]) & 0xC0) == 0x80) --cut;
+  s->resize(cut);
+  return true;
+}
+
+std::string Shorten(std::string_view s, size_t max_bytes) {
+  std::string out(s);
+  if (TruncateUtf8(&out, max_bytes)) out += "...";
+  return out;
+}
+
+void AppendXmlEscaped(std::string_view s, std::string* out) {
+  out->reserve(out->size() + s.size());
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = 0;
+    const size_t len = DecodeUtf8At(s, i, &cp);
+    if (len == 0) {
+      *out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+      continue;
+    }
+    const std::string_view seq = s.substr(i, len);
+    i += len;
+    switch (cp) {
+      case '&':
+        *out += "&amp;";
+        break;
+      case '<':
+        *out += "&lt;";
+        break;
+      case '>':
+        *out += "&gt;";
+        break;
+      case '"':
+        *out += "&quot;";
+        break;
+      case '\t':
+        *out += "&#9;";
+        break;
+      case '\n':
+        *out += "&#10;";
+        break;
+      case '\r':
+        *out += "&#13;";
+        break;
+      default:
+        // XML 1.0 section 2.2: other C0 controls, U+FFFE and U+FFFF are not
+        // characters at all.
+        if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF) break;
+        *out += seq;
+    }
+  }
+}
+
+}  // namespace mw::source_internal
