@@ -1,11 +1,27 @@
 // mediawatch/crawler/fetcher.h
 //
 // Concurrent HTTP fetching with the libcurl multi interface: many transfers
-// in flight on one thread, at most `max_per_host` to one host at a time
-// (politeness), HTTP/1.1 and HTTP/2, gzip/br/zstd, at most 5 redirects,
-// http/https only, connect and total timeouts, and a cap on the DECODED body
-// size enforced in the write callback (a compressed body cannot expand past
-// it). Conditional GET is supported through FetchRequest's validators.
+// in flight on one thread, HTTP/1.1 and HTTP/2, gzip/br/zstd, at most 5
+// redirects, http/https only, connect, total and low-speed timeouts, and a cap
+// on the DECODED body size enforced in the write callback (a compressed body
+// cannot expand past it). Conditional GET is supported through FetchRequest's
+// validators.
+//
+// Politeness: at most `max_per_host` transfers in flight to one host AND at
+// least `min_host_delay_ms` (or the SetHostDelay override) between the starts
+// of two requests to it. "Host" is the URL's lower-case host name (UrlHost),
+// port ignored. Requests to one host start in FIFO order. Cost: each host has
+// a FIFO queue, and hosts with work wait in a min-heap keyed by the time they
+// may next start, so starting a request is O(log hosts) however many are
+// queued; when only delays hold work back, the loop sleeps until the earliest
+// host is ready (no busy loop).
+//
+// SSRF guard: every address libcurl is about to connect to (after DNS, for
+// every redirect hop, and the real target of connect_to) is classified by
+// ClassifyAddress (crawler/http_util.h); non-public addresses are refused
+// unless inside allowed_cidrs, and the result is kForbidden naming the address.
+// With a proxy, only the proxy's address is checked: the proxy makes the
+// onward connection, and with socks5h:// even resolves the name.
 //
 //   Fetcher fetcher(FetcherOptions{});
 //   Status s = fetcher.Run({{.url = "https://example.org/rss.xml"}},
@@ -43,8 +59,10 @@ struct FetcherOptions {
   std::string connect_to;
 
   // Politeness: the minimum time between the starts of two requests to one
-  // host, in milliseconds. Per-host overrides (robots.txt Crawl-delay, a
-  // feed's own setting) go through Fetcher::SetHostDelay. Default: 1000.
+  // host, in milliseconds (0 = none; negative is read as 0). Per-host
+  // overrides (robots.txt Crawl-delay, a feed's own setting) go through
+  // Fetcher::SetHostDelay. The last start per host is remembered across
+  // Run() calls of one Fetcher. Default: 1000.
   long min_host_delay_ms = 1000;
 
   // SSRF guard: refuse to connect to loopback, private (RFC 1918, ULA),
@@ -55,16 +73,24 @@ struct FetcherOptions {
   // Default: true.
   bool block_private_addresses = true;
   // CIDR blocks that are allowed even when blocked above, e.g. "127.0.0.0/8"
-  // (tests, the demo) or "10.1.2.0/24" (an intranet outlet). Default: none.
+  // (tests, the demo) or "10.1.2.0/24" (an intranet outlet); a bare address
+  // is a /32 or /128. An IPv4 block also allows the IPv4-mapped IPv6 forms.
+  // Syntax as ParseCidr (crawler/http_util.h); an invalid entry makes Run()
+  // fail with kInvalidArgument before any traffic. Default: none.
   std::vector<std::string> allowed_cidrs;
 
-  // Default proxy for every request: "http://host:port", "socks5://...",
-  // or "socks5h://host:port" (DNS through the proxy: the Tor case). The SSRF
-  // guard then applies to the proxy's address only. Default: "" (none).
+  // Default proxy for every request: "http://host:port", "https://...",
+  // "socks5://..." (we resolve, the proxy connects) or "socks5h://host:port"
+  // (DNS through the proxy: the Tor case). The SSRF guard then applies to the
+  // proxy's address only. Any other form makes Run() fail with
+  // kInvalidArgument. The http_proxy/https_proxy/ALL_PROXY environment
+  // variables are ignored: requests go where the options say. Default: "".
   std::string proxy;
 
   // A transfer slower than this many bytes/s for low_speed_time_s is
-  // aborted (drip-feeding servers). Default: 100 bytes/s for 20 s.
+  // aborted with kNetworkError (drip-feeding servers, and servers that accept
+  // and never answer). Either <= 0 disables the check.
+  // Default: 100 bytes/s for 20 s.
   long low_speed_limit = 100;
   long low_speed_time_s = 20;
 
@@ -77,7 +103,9 @@ struct FetchRequest {
   std::string if_none_match;      // ETag from an earlier response ("" = none)
   std::string if_modified_since;  // Last-Modified from an earlier response
   uint64_t token = 0;             // caller's tag, returned in the result
-  std::string proxy;              // overrides FetcherOptions::proxy when non-empty
+  // Overrides FetcherOptions::proxy when non-empty (same forms; an invalid
+  // one fails this request with kInvalidArgument).
+  std::string proxy;
 };
 
 struct FetchResult {
@@ -85,8 +113,12 @@ struct FetchResult {
   std::string url;        // as requested
   std::string final_url;  // after redirects
   // OK when an HTTP response was received (any status code); kNetworkError
-  // for transport failures, kTooLarge when a cap was hit, kUnsupported for a
-  // redirect to a forbidden scheme.
+  // for transport failures (DNS, connect, TLS, timeouts incl. low speed, too
+  // many redirects), kTooLarge when a cap was hit (the body is then empty),
+  // kUnsupported for a URL or redirect to a forbidden scheme, kParseError for
+  // an unparsable URL, kForbidden when the SSRF guard refused the address
+  // ("refusing to connect to 10.0.0.1 (private address); allow it with
+  // --allow-cidr"), kInvalidArgument for a bad FetchRequest::proxy.
   Status status;
   long http_status = 0;
   std::string content_type;
@@ -100,10 +132,12 @@ struct FetchResult {
   // no redirect or any hop was temporary (302/303/307).
   std::string permanent_redirect_url;
   // Retry-After of a 429/503 (seconds, or an HTTP date turned into seconds
-  // from now, never negative). nullopt when absent or unparsable.
+  // from FetcherOptions::now, never negative, at most one year). nullopt when
+  // absent, unparsable or on another status. See ParseRetryAfter.
   std::optional<int64_t> retry_after_seconds;
   // Freshness the server declared: Cache-Control max-age (s-maxage ignored),
-  // else Expires minus Date/now, in seconds. nullopt when absent.
+  // else Expires minus Date/now, in seconds (0 for an invalid Expires, at
+  // most one year). nullopt when absent. See FreshnessLifetime.
   std::optional<int64_t> max_age_seconds;
 };
 
@@ -120,14 +154,20 @@ class Fetcher {
   // Fetches `initial` and everything enqueued from callbacks, until nothing
   // is pending or `should_stop` returns true (it is polled at least every
   // 200 ms; pending requests are then dropped and in-flight ones aborted
-  // without a callback). Errors: kInternal when libcurl itself fails;
-  // per-transfer failures are reported in FetchResult.
+  // without a callback). on_done is called exactly once per request that was
+  // not dropped, never from inside `enqueue`. Errors: kInvalidArgument for an
+  // invalid allowed_cidrs entry or proxy in the options (before any traffic),
+  // kInternal when libcurl itself fails; per-transfer failures are reported
+  // in FetchResult.
   Status Run(std::vector<FetchRequest> initial, const OnDone& on_done,
              const std::function<bool()>& should_stop = {});
 
   // Sets the minimum delay between request starts for `host` (lower-case
-  // host name, as in UrlHost), e.g. from robots.txt Crawl-delay. Applies to
-  // requests started afterwards; callable from callbacks.
+  // host name, as in UrlHost), e.g. from robots.txt Crawl-delay. The next
+  // start to that host is then at least `delay_ms` after its previous start
+  // (a shorter delay takes effect at once, a longer one pushes back its
+  // queued requests). Kept for the Fetcher's lifetime; callable before Run()
+  // and from callbacks (not from other threads).
   void SetHostDelay(const std::string& host, long delay_ms);
 
  private:

@@ -21,6 +21,8 @@ PACKAGES=(
   libopencc-dev             # Traditional -> Simplified Chinese
   libvectorscan-dev         # multi-pattern matching (Hyperscan API)
   zlib1g-dev                # tests build gzip bodies
+  libzstd-dev               # tests build zstd bodies
+  microsocks                # tests: a loopback SOCKS5 proxy
 )
 
 missing=()

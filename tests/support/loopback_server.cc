@@ -11,8 +11,10 @@ namespace mw::testing {
 
 LoopbackServer::~LoopbackServer() { Stop(); }
 
-bool LoopbackServer::Start() {
-  port_ = server_.bind_to_any_port("127.0.0.1");
+bool LoopbackServer::Start(const std::string& host) {
+  if (host.rfind("127.", 0) != 0) return false;
+  host_ = host;
+  port_ = server_.bind_to_any_port(host_);
   if (port_ <= 0) return false;
   thread_ = std::thread([this] { server_.listen_after_bind(); });
   for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
@@ -22,7 +24,7 @@ bool LoopbackServer::Start() {
 }
 
 std::string LoopbackServer::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return "http://" + host_ + ":" + std::to_string(port_) + path;
 }
 
 void LoopbackServer::Stop() {

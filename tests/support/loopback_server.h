@@ -1,7 +1,8 @@
 // mediawatch/tests/support/loopback_server.h
 //
-// A cpp-httplib server on 127.0.0.1 at a free port, run on its own thread for
-// the lifetime of the object. Tests register handlers before Start().
+// A cpp-httplib server on 127.0.0.1 (or another 127.0.0.0/8 address) at a
+// free port, run on its own thread for the lifetime of the object. Tests
+// register handlers before Start().
 //
 //   LoopbackServer server;
 //   server.http().Get("/rss.xml", [](const httplib::Request&, httplib::Response& res) {...});
@@ -24,8 +25,11 @@ class LoopbackServer {
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
   httplib::Server& http() { return server_; }
-  // Binds 127.0.0.1:<free port> and starts serving. False when binding failed.
-  bool Start();
+  // Binds <host>:<free port> and starts serving. `host` must be a 127.0.0.0/8
+  // address (tests never listen elsewhere); 127.0.0.2 etc. let tests tell
+  // servers apart by address. False when binding failed.
+  bool Start(const std::string& host = "127.0.0.1");
+  const std::string& host() const { return host_; }
   int port() const { return port_; }
   std::string Url(const std::string& path) const;
   void Stop();
@@ -33,6 +37,7 @@ class LoopbackServer {
  private:
   httplib::Server server_;
   std::thread thread_;
+  std::string host_ = "127.0.0.1";
   int port_ = 0;
 };
 
