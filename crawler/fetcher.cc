@@ -23,6 +23,9 @@ using Clock = std::chrono::steady_clock;
 // should_stop is polled at least this often.
 constexpr auto kMaxPollWait = std::chrono::milliseconds(200);
 constexpr size_t kMaxProxyUrlBytes = 2048;
+// Politeness delays are clamped to a day: a hostile Crawl-delay must not
+// overflow time arithmetic, and a day is "never" within one Run().
+constexpr long kMaxHostDelayMs = 24L * 3600 * 1000;
 
 // libcurl must be initialised once before any thread uses it.
 void GlobalInitOnce() {
@@ -296,7 +299,7 @@ struct Fetcher::Impl {
   size_t queued = 0;  // requests in all host queues
 
   long DelayMs(const HostState& h) const {
-    return std::max(0L, h.delay_override_ms.value_or(options.min_host_delay_ms));
+    return std::clamp(h.delay_override_ms.value_or(options.min_host_delay_ms), 0L, kMaxHostDelayMs);
   }
 
   Clock::time_point ReadyAt(const HostState& h) const {

@@ -45,7 +45,8 @@
 namespace mw {
 
 struct FetcherOptions {
-  size_t max_concurrency = 32;          // transfers in flight. Default: 32
+  // Transfers in flight, and open connections (CURLMOPT_MAX_TOTAL_CONNECTIONS).
+  size_t max_concurrency = 32;          // Default: 32
   size_t max_per_host = 2;              // transfers in flight per host. Default: 2
   long connect_timeout_ms = 10000;      // Default: 10 s
   long total_timeout_ms = 60000;        // whole transfer. Default: 60 s
@@ -59,7 +60,8 @@ struct FetcherOptions {
   std::string connect_to;
 
   // Politeness: the minimum time between the starts of two requests to one
-  // host, in milliseconds (0 = none; negative is read as 0). Per-host
+  // host, in milliseconds (0 = none; negative is read as 0, more than a day
+  // as a day; the same holds for SetHostDelay). Per-host
   // overrides (robots.txt Crawl-delay, a feed's own setting) go through
   // Fetcher::SetHostDelay. The last start per host is remembered across
   // Run() calls of one Fetcher. Default: 1000.
@@ -129,7 +131,7 @@ struct FetchResult {
   int redirects = 0;
   // When every redirect on the way was permanent (301/308): the final URL,
   // which callers may store in place of the requested one. "" when there was
-  // no redirect or any hop was temporary (302/303/307).
+  // no redirect, any hop was temporary (302/303/307), or status is not OK.
   std::string permanent_redirect_url;
   // Retry-After of a 429/503 (seconds, or an HTTP date turned into seconds
   // from FetcherOptions::now, never negative, at most one year). nullopt when

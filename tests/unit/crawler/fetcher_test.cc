@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -459,6 +460,19 @@ TEST_F(FetcherTest, StopIsHonouredWhileWaitingForAHostDelay) {
   EXPECT_EQ(done, 1);
   // Not a performance bound: without the stop, Run would wait a minute.
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+TEST_F(FetcherTest, HugeHostDelayIsClampedNotOverflowed) {
+  // A hostile Crawl-delay passed on as-is: the time arithmetic must not
+  // overflow (UBSan checks), and the second request simply waits.
+  Fetcher fetcher(Loopback());
+  fetcher.SetHostDelay("127.0.0.1", std::numeric_limits<long>::max());
+  int done = 0;
+  Status s = fetcher.Run(
+      {{server_.Url("/stamp")}, {server_.Url("/stamp")}},
+      [&](FetchResult&&, const Fetcher::Enqueue&) { ++done; }, [&] { return done >= 1; });
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(done, 1);
 }
 
 TEST_F(FetcherTest, ManyHostsEachKeepTheirOwnLimit) {
