@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <memory>
@@ -35,6 +36,9 @@
 #include "parsers/date.h"
 #include "parsers/feed_encoding.h"
 #include "parsers/feed_text.h"
+#include "parsers/html_sanitizer.h"
+#include "parsers/json_feed.h"
+#include "parsers/source_parsers.h"
 #include "parsers/url.h"
 
 namespace mw {
@@ -54,6 +58,7 @@ constexpr std::string_view kDc10Ns = "http://purl.org/dc/elements/1.0/";
 constexpr std::string_view kDcTermsNs = "http://purl.org/dc/terms/";
 constexpr std::string_view kContentNs = "http://purl.org/rss/1.0/modules/content/";
 constexpr std::string_view kXhtmlNs = "http://www.w3.org/1999/xhtml";
+constexpr std::string_view kSyNs = "http://purl.org/rss/1.0/modules/syndication/";
 constexpr const char* kXmlNs = "http://www.w3.org/XML/1998/namespace";
 
 // NOENT, DTDLOAD, DTDATTR and HUGE are deliberately absent (see the header).
@@ -67,6 +72,14 @@ constexpr size_t kMaxProblems = 100;
 // Bytes that internal-entity references may add to the whole document.
 constexpr size_t kEntityExpansionBudget = 1u << 20;
 constexpr size_t kMaxCategoriesPerEntry = 100;
+constexpr size_t kMaxLinksPerElement = 100;
+constexpr size_t kMaxPeople = 50;
+// A year: a longer <ttl> is a typo, not a polling hint.
+constexpr int64_t kMaxTtlMinutes = 366 * 24 * 60;
+// Dates before this are implausible for news (1990-01-01T00:00:00Z).
+constexpr int64_t kEarliestPlausibleDate = 631152000;
+// Clocks and time zones are wrong by hours, not by days.
+constexpr int64_t kMaxFutureSkewSeconds = 48 * 3600;
 constexpr size_t kMaxUndeclaredEntityNames = 64;
 constexpr size_t kMaxMessageBytes = 300;
 constexpr size_t kMaxDateBytes = 256;
@@ -293,6 +306,7 @@ class TreeReader {
       while (cur != el && cur->next == nullptr) cur = cur->parent;
       cur = cur == el ? nullptr : cur->next;
     }
+    feed_internal::RepairMisdecodedText(&out);
     return out;
   }
 
@@ -376,7 +390,7 @@ class TreeReader {
 
 // ------------------------------------------------------------------ walk
 
-enum class Vocab { kFeed, kAtom, kRdf, kDc, kDcTerms, kContent, kXhtml, kOther };
+enum class Vocab { kFeed, kAtom, kRdf, kDc, kDcTerms, kContent, kXhtml, kSy, kOther };
 
 // How the text of an element is to be read (Atom 1.0 section 3.1 and the
 // Atom 0.3 type/mode attributes; RSS elements are kUntyped).
@@ -385,6 +399,9 @@ enum class TextKind { kUntyped, kText, kHtml, kXhtml, kXml, kBase64 };
 struct TextType {
   TextKind kind = TextKind::kUntyped;
   bool html_payload = false;  // base64 content that decodes to HTML
+  // The declared type as a MIME type; "" for kUntyped (the caller knows
+  // what RSS means by the element).
+  std::string mime;
 };
 
 FeedFormat DetectFormat(const xmlNode* root) {
@@ -396,6 +413,89 @@ FeedFormat DetectFormat(const xmlNode* root) {
   // namespace as a problem.
   if (name == "feed") return FeedFormat::kAtom1;
   return FeedFormat::kUnknown;
+}
+
+bool IsSitemapRoot(const xmlNode* root) {
+  const std::string_view name = AsView(root->name);
+  return name == "urlset" || name == "sitemapindex";
+}
+
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view lower_needle) {
+  return LowerAscii(haystack).find(lower_needle) != std::string::npos;
+}
+
+// feedparser's version names (its README lists them): rss090, rss091n,
+// rss091u, rss092, rss093, rss094, rss20, rss10, rss (unknown RSS),
+// atom01..atom03, atom10, atom (unknown Atom).
+std::string DetectVersion(const xmlDoc* doc, const xmlNode* root, FeedFormat format,
+                          TreeReader* reader) {
+  const std::string attr(TrimXmlSpace(reader->AttrOrEmpty(root, "version")));
+  switch (format) {
+    case FeedFormat::kRss2: {
+      // Netscape's 0.91 is told apart from UserLand's by its DOCTYPE.
+      const xmlDtd* dtd = doc->intSubset;
+      if (dtd != nullptr && (ContainsIgnoreCase(AsView(dtd->ExternalID), "netscape") ||
+                             ContainsIgnoreCase(AsView(dtd->SystemID), "netscape"))) {
+        return "rss091n";
+      }
+      if (attr == "0.91") return "rss091u";
+      if (attr == "0.92") return "rss092";
+      if (attr == "0.93") return "rss093";
+      if (attr == "0.94") return "rss094";
+      if (attr.rfind("2.", 0) == 0) return "rss20";
+      return "rss";
+    }
+    case FeedFormat::kRss1:
+      for (const xmlNs* ns = root->nsDef; ns != nullptr; ns = ns->next) {
+        if (AsView(ns->href) == kRss090Ns) return "rss090";
+      }
+      for (const xmlNode* c = root->children; c != nullptr; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && c->ns != nullptr && AsView(c->ns->href) == kRss090Ns) {
+          return "rss090";
+        }
+      }
+      return "rss10";
+    case FeedFormat::kAtom1: {
+      if (root->ns != nullptr && AsView(root->ns->href) == kAtom10Ns) return "atom10";
+      if (attr == "0.1") return "atom01";
+      if (attr == "0.2") return "atom02";
+      if (attr == "0.3") return "atom03";
+      return "atom";
+    }
+    default:
+      return {};
+  }
+}
+
+// "Name (email)", "email (Name)", "Name <email>", "email": the parts of an
+// RSS author string.
+Person ParsePersonString(std::string_view raw) {
+  Person p;
+  std::string text = CollapseWhitespace(raw);
+  const size_t at = text.find('@');
+  if (at != std::string::npos) {
+    const auto is_email_char = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+             c == '+' || c == '%' || static_cast<unsigned char>(c) >= 0x80;
+    };
+    size_t start = at;
+    while (start > 0 && is_email_char(text[start - 1])) --start;
+    size_t end = at + 1;
+    while (end < text.size() && is_email_char(text[end])) ++end;
+    if (start < at && end > at + 1) {
+      p.email = text.substr(start, end - start);
+      text.erase(start, end - start);
+    }
+  }
+  // What is left is the name, possibly wrapped in (), <> or "mailto:".
+  std::string name;
+  for (char c : text) {
+    if (c != '(' && c != ')' && c != '<' && c != '>') name += c;
+  }
+  name = CollapseWhitespace(name);
+  if (name.rfind("mailto:", 0) == 0) name.erase(0, 7);
+  p.name = CollapseWhitespace(name);
+  return p;
 }
 
 class FeedBuilder {
@@ -414,9 +514,10 @@ class FeedBuilder {
     if (format != FeedFormat::kRss1 && root->ns != nullptr) feed_ns_ = AsView(root->ns->href);
   }
 
-  Feed Build() {
+  Feed Build(const xmlDoc* doc) {
     Feed feed;
     feed.format = format_;
+    feed.version = DetectVersion(doc, root_, format_, &reader_);
     if (format_ == FeedFormat::kAtom1) {
       BuildAtom(&feed);
     } else {
@@ -441,6 +542,7 @@ class FeedBuilder {
     if (href == kContentNs) return Vocab::kContent;
     if (href == kRdfNs) return Vocab::kRdf;
     if (href == kXhtmlNs) return Vocab::kXhtml;
+    if (href == kSyNs) return Vocab::kSy;
     return Vocab::kOther;
   }
 
@@ -457,6 +559,16 @@ class FeedBuilder {
       if (Is(c, v, local)) return c;
     }
     return nullptr;
+  }
+
+  // The last matching child: feedparser keeps the last of repeated
+  // single-valued elements (two <updated>), and so do we.
+  const xmlNode* LastChild(const xmlNode* parent, Vocab v, std::string_view local) const {
+    const xmlNode* found = nullptr;
+    for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
+      if (Is(c, v, local)) found = c;
+    }
+    return found;
   }
 
   std::vector<const xmlNode*> ChildrenNamed(const xmlNode* parent, Vocab v,
@@ -481,21 +593,40 @@ class FeedBuilder {
     }
   }
 
+  // CapField for sanitized HTML: a cut must not leave half a tag or half a
+  // character reference behind (every '<' and '&' in sanitized output
+  // starts one, since text is escaped).
+  void CapHtml(std::string* html, const std::string& what) {
+    if (!feed_internal::TruncateUtf8(html, options_.max_field_bytes)) return;
+    const size_t lt = html->rfind('<');
+    if (lt != std::string::npos && html->find('>', lt) == std::string::npos) html->resize(lt);
+    const size_t amp = html->rfind('&');
+    if (amp != std::string::npos && html->find(';', amp) == std::string::npos) html->resize(amp);
+    problems_->Add(what + " truncated to " + std::to_string(options_.max_field_bytes) + " bytes");
+  }
+
   TextType AtomTextType(const xmlNode* el) {
     const std::string type = LowerAscii(TrimXmlSpace(reader_.AttrOrEmpty(el, "type")));
     const std::string mode = LowerAscii(TrimXmlSpace(reader_.AttrOrEmpty(el, "mode")));
     const bool html = type == "html" || type == "text/html";
     const bool xhtml = type == "xhtml" || type == "application/xhtml+xml";
-    if (mode == "base64") return {TextKind::kBase64, html || xhtml};
-    if (mode == "escaped") return {html || xhtml ? TextKind::kHtml : TextKind::kText, false};
-    if (type.empty() || type == "text" || type == "text/plain") return {TextKind::kText, false};
-    if (html) return {TextKind::kHtml, false};
-    if (xhtml) return {TextKind::kXhtml, false};
+    const bool plain = type.empty() || type == "text" || type == "text/plain";
+    std::string mime = plain   ? std::string(kTextPlain)
+                       : html  ? std::string(kTextHtml)
+                       : xhtml ? std::string(kTextXhtml)
+                               : type;
+    if (mode == "base64") return {TextKind::kBase64, html || xhtml, std::move(mime)};
+    if (mode == "escaped") {
+      return {html || xhtml ? TextKind::kHtml : TextKind::kText, false, std::move(mime)};
+    }
+    if (plain) return {TextKind::kText, false, std::move(mime)};
+    if (html) return {TextKind::kHtml, false, std::move(mime)};
+    if (xhtml) return {TextKind::kXhtml, false, std::move(mime)};
     const bool xml_type = type.size() > 4 && (type.ends_with("+xml") || type.ends_with("/xml"));
-    if (xml_type) return {TextKind::kXml, false};
-    if (type.rfind("text/", 0) == 0) return {TextKind::kText, false};
+    if (xml_type) return {TextKind::kXml, false, std::move(mime)};
+    if (type.rfind("text/", 0) == 0) return {TextKind::kText, false, std::move(mime)};
     // RFC 4287 section 4.1.3.3: any other media type is base64-encoded.
-    return {TextKind::kBase64, false};
+    return {TextKind::kBase64, false, std::move(mime)};
   }
 
   std::optional<std::string> DecodeBase64Field(const xmlNode* el, const std::string& what) {
@@ -513,16 +644,15 @@ class FeedBuilder {
     return utf8;
   }
 
-  // A title-like field as plain text.
-  std::string PlainText(const xmlNode* el, TextType type, const std::string& what) {
+  // A title-like field as plain text: whatever the declared type, markup
+  // is stripped (feed_internal::MarkupFreeText).
+  std::string PlainText(const xmlNode* el, const TextType& type, const std::string& what) {
     std::string out;
     switch (type.kind) {
       case TextKind::kUntyped: {
         // RSS says nothing about markup in titles; feeds escape it anyway.
-        const std::string text = reader_.Text(el, ReadLimit());
-        out = !HasElementChildren(el) && feed_internal::LooksLikeHtml(text)
-                  ? HtmlToText(text)
-                  : CollapseWhitespace(text);
+        out = reader_.Text(el, ReadLimit());
+        if (!HasElementChildren(el) && feed_internal::LooksLikeHtml(out)) out = HtmlToText(out);
         break;
       }
       case TextKind::kHtml:
@@ -530,51 +660,105 @@ class FeedBuilder {
         break;
       case TextKind::kBase64:
         if (auto decoded = DecodeBase64Field(el, what)) {
-          out = type.html_payload ? HtmlToText(*decoded) : CollapseWhitespace(*decoded);
+          out = type.html_payload ? HtmlToText(*decoded) : std::move(*decoded);
           break;
         }
         [[fallthrough]];
       case TextKind::kText:
       case TextKind::kXhtml:
       case TextKind::kXml:
-        // For inline XHTML the markup disappears with the tags: only text nodes are read.
-        out = CollapseWhitespace(reader_.Text(el, ReadLimit()));
+        // For inline XHTML the markup disappears with the tags: only text
+        // nodes are read.
+        out = reader_.Text(el, ReadLimit());
         break;
     }
+    // Text keeps its angle brackets, unless they would act as markup.
+    out = feed_internal::MarkupFreeText(out);
     CapField(&out, what);
     return out;
   }
 
+  // The declared type of an RSS title: feedparser's guess, since RSS does
+  // not say.
+  static std::string GuessedTitleType(std::string_view text) {
+    return feed_internal::LooksLikeHtml(text) ? std::string(kTextHtml) : std::string(kTextPlain);
+  }
+
+  struct RawMarkup {
+    std::string text;
+    bool is_html = true;        // false: plain text, to be escaped
+    bool naked_markup = false;  // declared text, but holds elements
+  };
+
   // A summary/content field as given: HTML stays HTML, inline XHTML is
   // serialized (without the wrapping <div> Atom requires).
-  std::string Markup(const xmlNode* el, TextType type, const std::string& what) {
-    std::string out;
+  RawMarkup Markup(const xmlNode* el, const TextType& type, const std::string& what) {
+    RawMarkup out;
     switch (type.kind) {
       case TextKind::kXhtml: {
         const xmlNode* div = SoleElementChild(el);
         // Atom wraps XHTML in a <div> that is not part of the content.
         const bool wrapper = div != nullptr && AsView(div->name) == "div";
-        out = reader_.InnerXml(wrapper ? div : el);
+        out.text = reader_.InnerXml(wrapper ? div : el);
         break;
       }
       case TextKind::kXml:
-        out = reader_.InnerXml(el);
+        out.text = reader_.InnerXml(el);
         break;
       case TextKind::kBase64:
         if (auto decoded = DecodeBase64Field(el, what)) {
-          out = std::move(*decoded);
-          break;
+          out.text = std::move(*decoded);
+          out.is_html = type.html_payload;
         }
-        [[fallthrough]];
-      case TextKind::kUntyped:
+        break;
       case TextKind::kText:
+        // Text with child elements is markup whatever the type says (Atom
+        // 0.3 feeds write it unescaped).
+        if (HasElementChildren(el)) {
+          out.text = reader_.InnerXml(el);
+          out.naked_markup = true;
+        } else {
+          out.text = reader_.Text(el, ReadLimit());
+          out.is_html = false;
+        }
+        break;
+      case TextKind::kUntyped:
       case TextKind::kHtml:
         // Unescaped markup inside <description> is still markup: keep it.
-        out = HasElementChildren(el) ? reader_.InnerXml(el) : reader_.Text(el, ReadLimit());
+        // Neither an XHTML <div> inside type="html" content: its text is
+        // escaped HTML (typepad writes that), so it is read as text.
+        if (HasElementChildren(el) && type.kind == TextKind::kUntyped) {
+          out.text = reader_.InnerXml(el);
+        } else {
+          out.text = reader_.Text(el, ReadLimit());
+        }
         break;
     }
-    out = std::string(TrimXmlSpace(out));
-    CapField(&out, what);
+    out.text = std::string(TrimXmlSpace(out.text));
+    return out;
+  }
+
+  // Markup() sanitized (html_sanitizer.h) or escaped, and capped. Sets
+  // *declared to the type to report: the declared one, text/html for
+  // untyped RSS and for text that turned out to hold markup.
+  std::string Html(const xmlNode* el, const TextType& type, const std::string& what,
+                   std::string* declared) {
+    RawMarkup raw = Markup(el, type, what);
+    *declared = raw.naked_markup || type.mime.empty() ? std::string(kTextHtml) : type.mime;
+    // Cap the input first: the sanitizer's cost follows it.
+    CapField(&raw.text, what);
+    std::string out;
+    if (raw.is_html) {
+      const std::string base = BaseOf(el);
+      html::SanitizerOptions sanitizer;
+      sanitizer.base_url = base;
+      html::SanitizedHtml clean = html::SanitizeHtml(raw.text, sanitizer);
+      if (clean.reduced_to_text) problems_->Add(what + ": markup nested too deeply; kept as text");
+      out = std::move(clean.html);
+    } else {
+      out = html::EscapeHtml(feed_internal::StripActiveMarkup(raw.text));
+    }
+    CapHtml(&out, what);
     return out;
   }
 
@@ -593,6 +777,13 @@ class FeedBuilder {
 
   std::string SimpleText(const xmlNode* el, const std::string& what) {
     std::string out = CollapseWhitespace(reader_.Text(el, ReadLimit()));
+    CapField(&out, what);
+    return out;
+  }
+
+  // A short text shown to people (names, terms, link titles): markup-free.
+  std::string ShownText(std::string_view raw, const std::string& what) {
+    std::string out = feed_internal::MarkupFreeText(raw);
     CapField(&out, what);
     return out;
   }
@@ -627,16 +818,80 @@ class FeedBuilder {
     return out;
   }
 
-  // The first Atom link with rel="alternate" (or no rel) under `parent`.
-  std::string AtomAlternateLink(const xmlNode* parent, const std::string& what) {
-    for (const xmlNode* link : ChildrenNamed(parent, Vocab::kAtom, "link")) {
-      const std::string rel = LowerAscii(TrimXmlSpace(reader_.AttrOrEmpty(link, "rel")));
-      if (!rel.empty() && rel != "alternate") continue;
-      // Some Atom 0.3 feeds put the URL in the element text instead of href.
-      auto href = reader_.Attr(link, "href");
-      if (!href) href = reader_.Text(link, ReadLimit());
-      std::string resolved = Resolve(link, *href, what);
-      if (!resolved.empty()) return resolved;
+  static int64_t ParseLength(std::string_view text) {
+    text = TrimXmlSpace(text);
+    if (text.empty() || text.size() > 18) return 0;
+    int64_t value = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return 0;
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
+  // An Atom <link> (RFC 4287 section 4.2.7). Some feeds put the URL in the
+  // element's text instead of href.
+  std::optional<Link> AtomLink(const xmlNode* el, const std::string& what) {
+    Link link;
+    auto href = reader_.Attr(el, "href");
+    if (!href) href = reader_.Text(el, ReadLimit());
+    link.href = Resolve(el, *href, what);
+    if (link.href.empty()) return std::nullopt;
+    link.rel = LowerAscii(TrimXmlSpace(reader_.AttrOrEmpty(el, "rel")));
+    // IANA registered relations are case-insensitive; extension relations
+    // are URIs and kept as written.
+    if (link.rel.find(':') != std::string::npos) {
+      link.rel = std::string(TrimXmlSpace(reader_.AttrOrEmpty(el, "rel")));
+    }
+    if (link.rel.empty()) link.rel = "alternate";
+    link.type = std::string(TrimXmlSpace(reader_.AttrOrEmpty(el, "type")));
+    if (link.type.empty() && link.rel == "self") link.type = "application/atom+xml";
+    link.title = ShownText(reader_.AttrOrEmpty(el, "title"), what + " title");
+    link.length = ParseLength(reader_.AttrOrEmpty(el, "length"));
+    return link;
+  }
+
+  // Collects `parent`'s links in document order: RSS <link> (alternate),
+  // atom:link, RSS <enclosure>. Enclosures go to `enclosures` too.
+  void CollectLinks(const xmlNode* parent, std::vector<Link>* links,
+                    std::vector<Enclosure>* enclosures, const std::string& what) {
+    for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (links->size() >= kMaxLinksPerElement) {
+        problems_->Add(what + ": more than " + std::to_string(kMaxLinksPerElement) +
+                       " links; the rest dropped");
+        return;
+      }
+      if (format_ != FeedFormat::kAtom1 && Is(c, Vocab::kFeed, "link") && !HasElementChildren(c)) {
+        Link link;
+        link.href = Resolve(c, reader_.Text(c, ReadLimit()), what + " link");
+        if (link.href.empty()) continue;
+        link.rel = "alternate";
+        link.type = std::string(kTextHtml);
+        links->push_back(std::move(link));
+      } else if (Is(c, Vocab::kAtom, "link")) {
+        auto link = AtomLink(c, what + " link");
+        if (!link) continue;
+        if (link->rel == "enclosure" && enclosures != nullptr) {
+          enclosures->push_back({link->href, link->type, link->length});
+        }
+        links->push_back(std::move(*link));
+      } else if (format_ != FeedFormat::kAtom1 && Is(c, Vocab::kFeed, "enclosure")) {
+        Enclosure enclosure;
+        enclosure.url = Resolve(c, reader_.AttrOrEmpty(c, "url"), what + " enclosure");
+        if (enclosure.url.empty()) continue;
+        enclosure.type = std::string(TrimXmlSpace(reader_.AttrOrEmpty(c, "type")));
+        enclosure.length = ParseLength(reader_.AttrOrEmpty(c, "length"));
+        links->push_back({enclosure.url, "enclosure", enclosure.type, "", enclosure.length});
+        if (enclosures != nullptr) enclosures->push_back(std::move(enclosure));
+      }
+    }
+  }
+
+  // The href of the first alternate link.
+  static std::string AlternateOf(const std::vector<Link>& links) {
+    for (const Link& link : links) {
+      if (link.rel == "alternate") return link.href;
     }
     return {};
   }
@@ -648,15 +903,16 @@ class FeedBuilder {
     std::string_view name;
   };
 
-  // The first of `sources` present under `parent` that parses.
+  // The first of `sources` present under `parent` that parses (the last
+  // element of that name, when repeated).
   std::optional<int64_t> FirstDate(const xmlNode* parent, std::initializer_list<DateSource> sources,
                                    const std::string& what) {
     for (const DateSource& source : sources) {
-      const xmlNode* el = Child(parent, source.vocab, source.name);
+      const xmlNode* el = LastChild(parent, source.vocab, source.name);
       if (el == nullptr) continue;
       const std::string text = CollapseWhitespace(reader_.Text(el, kMaxDateBytes));
       if (text.empty()) continue;
-      if (auto t = ParseAnyDate(text)) return t;
+      if (auto t = feed_internal::ParseFeedDate(text)) return t;
       problems_->Add(what + ": unparseable date '" + Shorten(text) + "'");
     }
     return std::nullopt;
@@ -669,22 +925,135 @@ class FeedBuilder {
     bool full = false;
   };
 
-  // Adds a trimmed, non-empty, not yet seen category, up to
-  // kMaxCategoriesPerEntry (then reports once and ignores the rest).
-  void AddCategory(std::string_view raw, FeedEntry* entry, CategoryState* state,
-                   const std::string& what) {
+  // Adds a trimmed, non-empty, not yet seen category (to `categories`, when
+  // given, and `tags`), up to kMaxCategoriesPerEntry (then reports once and
+  // ignores the rest).
+  void AddCategory(std::string_view raw, std::string_view scheme, std::string_view label,
+                   std::vector<std::string>* categories, std::vector<Tag>* tags,
+                   CategoryState* state, const std::string& what) {
     if (state->full) return;
-    std::string value = CollapseWhitespace(raw);
+    std::string value = ShownText(raw, what + " category");
     if (value.empty()) return;
-    CapField(&value, what + " category");
     if (!state->seen.insert(value).second) return;
-    if (entry->categories.size() == kMaxCategoriesPerEntry) {
+    if (tags->size() == kMaxCategoriesPerEntry) {
       state->full = true;
       problems_->Add(what + ": more than " + std::to_string(kMaxCategoriesPerEntry) +
                      " categories; the rest dropped");
       return;
     }
-    entry->categories.push_back(std::move(value));
+    Tag tag;
+    tag.term = value;
+    tag.scheme = CollapseWhitespace(scheme);
+    CapField(&tag.scheme, what + " category scheme");
+    tag.label = ShownText(label, what + " category label");
+    tags->push_back(std::move(tag));
+    if (categories != nullptr) categories->push_back(std::move(value));
+  }
+
+  // Categories of `parent` in document order: RSS <category domain>,
+  // dc:subject, Atom <category term scheme label>, and the <tags> element
+  // some RSS feeds make up (comma-separated).
+  void CollectTags(const xmlNode* parent, std::vector<std::string>* categories,
+                   std::vector<Tag>* tags, const std::string& what) {
+    CategoryState state;
+    for (const xmlNode* c = parent->children; c != nullptr && !state.full; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (Is(c, Vocab::kAtom, "category")) {
+        std::string term = reader_.AttrOrEmpty(c, "term");
+        const std::string label = reader_.AttrOrEmpty(c, "label");
+        if (TrimXmlSpace(term).empty()) term = label;
+        AddCategory(term, reader_.AttrOrEmpty(c, "scheme"), label, categories, tags, &state, what);
+      } else if (format_ != FeedFormat::kAtom1 && Is(c, Vocab::kFeed, "category")) {
+        AddCategory(reader_.Text(c, ReadLimit()), reader_.AttrOrEmpty(c, "domain"), "", categories,
+                    tags, &state, what);
+      } else if (Is(c, Vocab::kDc, "subject")) {
+        AddCategory(reader_.Text(c, ReadLimit()), "", "", categories, tags, &state, what);
+      } else if (format_ != FeedFormat::kAtom1 && Is(c, Vocab::kFeed, "tags")) {
+        const std::string list = reader_.Text(c, ReadLimit());
+        size_t start = 0;
+        while (start <= list.size() && !state.full) {
+          size_t comma = list.find(',', start);
+          if (comma == std::string::npos) comma = list.size();
+          AddCategory(std::string_view(list).substr(start, comma - start), "", "", categories, tags,
+                      &state, what);
+          start = comma + 1;
+        }
+      }
+    }
+  }
+
+  // ---- people
+
+  Person AtomPerson(const xmlNode* el, const std::string& what) {
+    Person p;
+    if (const xmlNode* name = Child(el, Vocab::kAtom, "name")) {
+      p.name = ShownText(reader_.Text(name, ReadLimit()), what);
+    }
+    if (const xmlNode* email = Child(el, Vocab::kAtom, "email")) {
+      p.email = SimpleText(email, what + " email");
+    }
+    // Atom 1.0 <uri>; Atom 0.3 <url> and <homepage>.
+    for (std::string_view part : {"uri", "url", "homepage"}) {
+      if (const xmlNode* uri = Child(el, Vocab::kAtom, part)) {
+        p.uri = Resolve(uri, reader_.Text(uri, ReadLimit()), what + " uri");
+        if (!p.uri.empty()) break;
+      }
+    }
+    // A person element with bare text (not allowed, but written).
+    if (p.name.empty() && p.email.empty() && !HasElementChildren(el)) {
+      p = ParsePersonString(ShownText(reader_.Text(el, ReadLimit()), what));
+    }
+    return p;
+  }
+
+  struct People {
+    std::vector<std::string> display;
+    std::vector<Person> details;
+    std::vector<Person> contributors;
+  };
+
+  // Authors and contributors of `parent` in document order: atom:author,
+  // RSS <author> / <managingEditor>, dc:creator / dc:author; atom:contributor
+  // and dc:contributor.
+  People CollectPeople(const xmlNode* parent, bool is_feed, const std::string& what) {
+    People people;
+    auto add_author = [&](std::string display, Person person) {
+      if (display.empty() && person.name.empty() && person.email.empty() && person.uri.empty()) {
+        return;
+      }
+      if (people.details.size() >= kMaxPeople) return;
+      people.display.push_back(std::move(display));
+      people.details.push_back(std::move(person));
+    };
+    for (const xmlNode* c = parent->children; c != nullptr; c = c->next) {
+      if (c->type != XML_ELEMENT_NODE) continue;
+      if (Is(c, Vocab::kAtom, "author")) {
+        Person p = AtomPerson(c, what + " author");
+        // Atom's display form is the name (the email is in the details).
+        std::string display = p.name.empty() ? p.email : p.name;
+        add_author(std::move(display), std::move(p));
+      } else if (Is(c, Vocab::kAtom, "contributor")) {
+        if (people.contributors.size() < kMaxPeople) {
+          people.contributors.push_back(AtomPerson(c, what + " contributor"));
+        }
+      } else if (format_ != FeedFormat::kAtom1 &&
+                 (Is(c, Vocab::kFeed, "author") ||
+                  (is_feed && Is(c, Vocab::kFeed, "managingEditor")))) {
+        std::string text = ShownText(reader_.Text(c, ReadLimit()), what + " author");
+        Person p = ParsePersonString(text);
+        add_author(std::move(text), std::move(p));
+      } else if (Is(c, Vocab::kDc, "creator") || Is(c, Vocab::kDc, "author")) {
+        std::string text = ShownText(reader_.Text(c, ReadLimit()), what + " author");
+        Person p = ParsePersonString(text);
+        add_author(std::move(text), std::move(p));
+      } else if (Is(c, Vocab::kDc, "contributor")) {
+        if (people.contributors.size() < kMaxPeople) {
+          people.contributors.push_back(
+              ParsePersonString(ShownText(reader_.Text(c, ReadLimit()), what + " contributor")));
+        }
+      }
+    }
+    return people;
   }
 
   // ---- entries common
@@ -706,6 +1075,21 @@ class FeedBuilder {
     return items;
   }
 
+  // The language `el` itself declares: its xml:lang or a dc:language child
+  // ("" when it only inherits one).
+  std::string OwnLanguage(const xmlNode* el, const std::string& what) {
+    if (const xmlNode* dc = Child(el, Vocab::kDc, "language")) {
+      std::string lang = SimpleText(dc, what + " language");
+      if (!lang.empty()) return lang;
+    }
+    if (auto lang = reader_.Attr(el, "lang", kXmlNs)) {
+      std::string value = CollapseWhitespace(*lang);
+      CapField(&value, what + " language");
+      return value;
+    }
+    return {};
+  }
+
   std::string Language(const xmlNode* channel) {
     if (const xmlNode* el = Child(channel, Vocab::kFeed, "language")) {
       std::string lang = SimpleText(el, "feed language");
@@ -725,6 +1109,48 @@ class FeedBuilder {
     return {};
   }
 
+  // RSS <ttl> (minutes), else sy:updatePeriod / sy:updateFrequency.
+  std::optional<int64_t> PollHint(const xmlNode* channel) {
+    if (const xmlNode* ttl = Child(channel, Vocab::kFeed, "ttl")) {
+      const std::string text = CollapseWhitespace(reader_.Text(ttl, kMaxDateBytes));
+      const int64_t minutes = ParseLength(text);
+      if (minutes > 0 && minutes <= kMaxTtlMinutes) return minutes * 60;
+      problems_->Add("feed ttl '" + Shorten(text) + "' is not a number of minutes in 1.." +
+                     std::to_string(kMaxTtlMinutes) + "; ignored");
+    }
+    const xmlNode* period = Child(channel, Vocab::kSy, "updatePeriod");
+    const xmlNode* frequency = Child(channel, Vocab::kSy, "updateFrequency");
+    if (period == nullptr && frequency == nullptr) return std::nullopt;
+    int64_t period_seconds = 86400;  // the module's default: daily
+    if (period != nullptr) {
+      const std::string name = LowerAscii(CollapseWhitespace(reader_.Text(period, kMaxDateBytes)));
+      if (name == "hourly") {
+        period_seconds = 3600;
+      } else if (name == "daily") {
+        period_seconds = 86400;
+      } else if (name == "weekly") {
+        period_seconds = 7 * 86400;
+      } else if (name == "monthly") {
+        period_seconds = 30 * 86400;
+      } else if (name == "yearly") {
+        period_seconds = 365 * 86400;
+      } else {
+        problems_->Add("sy:updatePeriod '" + Shorten(name) + "' unknown; ignored");
+        return std::nullopt;
+      }
+    }
+    int64_t times = 1;  // the module's default
+    if (frequency != nullptr) {
+      const std::string text = CollapseWhitespace(reader_.Text(frequency, kMaxDateBytes));
+      times = ParseLength(text);
+      if (times <= 0 || times > period_seconds) {
+        problems_->Add("sy:updateFrequency '" + Shorten(text) + "' invalid; ignored");
+        return std::nullopt;
+      }
+    }
+    return period_seconds / times;
+  }
+
   // ---- RSS 0.9x / 2.0 and RSS 1.0 (RDF)
 
   void BuildRss(Feed* feed) {
@@ -733,16 +1159,35 @@ class FeedBuilder {
       problems_->Add("no <channel> element");
       channel = root_;
     }
-    if (const xmlNode* title = Child(channel, Vocab::kFeed, "title")) {
+    const xmlNode* title = Child(channel, Vocab::kFeed, "title");
+    if (title == nullptr) title = Child(channel, Vocab::kDc, "title");
+    if (title != nullptr) {
       feed->title = PlainText(title, {}, "feed title");
-    } else if (const xmlNode* dc_title = Child(channel, Vocab::kDc, "title")) {
-      feed->title = PlainText(dc_title, {}, "feed title");
+      feed->title_type = GuessedTitleType(reader_.Text(title, ReadLimit()));
     }
-    if (const xmlNode* link = Child(channel, Vocab::kFeed, "link")) {
-      feed->link = Resolve(link, reader_.Text(link, ReadLimit()), "feed link");
-    }
-    if (feed->link.empty()) feed->link = AtomAlternateLink(channel, "feed link");
+    CollectLinks(channel, &feed->links, nullptr, "feed");
+    feed->link = AlternateOf(feed->links);
     feed->language = Language(channel);
+    const xmlNode* description = Child(channel, Vocab::kFeed, "description");
+    if (description == nullptr) description = Child(channel, Vocab::kDc, "description");
+    if (description != nullptr) {
+      feed->subtitle = Html(description, {}, "feed description", &feed->subtitle_type);
+    }
+    People people = CollectPeople(channel, /*is_feed=*/true, "feed");
+    if (!people.display.empty()) feed->author = people.display.front();
+    feed->author_details = std::move(people.details);
+    feed->contributors = std::move(people.contributors);
+    CollectTags(channel, nullptr, &feed->tags, "feed");
+    feed->updated = FirstDate(channel,
+                              {{Vocab::kFeed, "lastBuildDate"},
+                               {Vocab::kDc, "date"},
+                               {Vocab::kDcTerms, "modified"},
+                               {Vocab::kAtom, "updated"}},
+                              "feed");
+    feed->published =
+        FirstDate(channel, {{Vocab::kFeed, "pubDate"}, {Vocab::kDcTerms, "issued"}}, "feed");
+    feed->created = FirstDate(channel, {{Vocab::kDcTerms, "created"}}, "feed");
+    feed->ttl_seconds = PollHint(channel);
 
     // RSS 2.0 puts items in <channel>, RSS 1.0 next to it; feeds mix both up.
     std::vector<const xmlNode*> items = ChildrenNamed(channel, Vocab::kFeed, "item");
@@ -758,15 +1203,14 @@ class FeedBuilder {
 
   FeedEntry RssEntry(const xmlNode* item, const std::string& what) {
     FeedEntry e;
-    if (const xmlNode* title = Child(item, Vocab::kFeed, "title")) {
+    const xmlNode* title = Child(item, Vocab::kFeed, "title");
+    if (title == nullptr) title = Child(item, Vocab::kDc, "title");
+    if (title != nullptr) {
       e.title = PlainText(title, {}, what + " title");
-    } else if (const xmlNode* dc_title = Child(item, Vocab::kDc, "title")) {
-      e.title = PlainText(dc_title, {}, what + " title");
+      e.title_type = GuessedTitleType(reader_.Text(title, ReadLimit()));
     }
-    if (const xmlNode* link = Child(item, Vocab::kFeed, "link")) {
-      e.link = Resolve(link, reader_.Text(link, ReadLimit()), what + " link");
-    }
-    if (e.link.empty()) e.link = AtomAlternateLink(item, what + " link");
+    CollectLinks(item, &e.links, &e.enclosures, what);
+    e.link = AlternateOf(e.links);
     const xmlNode* guid = Child(item, Vocab::kFeed, "guid");
     if (guid != nullptr) {
       e.id = SimpleText(guid, what + " id");
@@ -783,15 +1227,11 @@ class FeedBuilder {
       e.id = CollapseWhitespace(reader_.AttrOrEmpty(item, "about", kRdfNs.data()));
       CapField(&e.id, what + " id");
     }
-    if (const xmlNode* author = Child(item, Vocab::kFeed, "author")) {
-      e.author = SimpleText(author, what + " author");
-    }
-    if (e.author.empty()) {
-      if (const xmlNode* creator = Child(item, Vocab::kDc, "creator")) {
-        e.author = SimpleText(creator, what + " author");
-      }
-    }
-    if (e.author.empty()) e.author = AtomPersonName(item, "author", what + " author");
+    People people = CollectPeople(item, /*is_feed=*/false, what);
+    if (!people.display.empty()) e.author = people.display.front();
+    e.authors = std::move(people.display);
+    e.author_details = std::move(people.details);
+    e.contributors = std::move(people.contributors);
     e.published = FirstDate(item,
                             {{Vocab::kFeed, "pubDate"},
                              {Vocab::kDc, "date"},
@@ -800,43 +1240,55 @@ class FeedBuilder {
                              {Vocab::kAtom, "published"}},
                             what);
     e.updated = FirstDate(item, {{Vocab::kDcTerms, "modified"}, {Vocab::kAtom, "updated"}}, what);
-    if (const xmlNode* description = Child(item, Vocab::kFeed, "description")) {
-      e.summary = Markup(description, {}, what + " summary");
-    } else if (const xmlNode* dc_description = Child(item, Vocab::kDc, "description")) {
-      e.summary = Markup(dc_description, {}, what + " summary");
-    }
-    if (const xmlNode* encoded = Child(item, Vocab::kContent, "encoded")) {
-      e.content = Markup(encoded, {}, what + " content");
-    } else if (const xmlNode* body = Child(item, Vocab::kXhtml, "body")) {
-      e.content = Markup(body, {TextKind::kXml, false}, what + " content");
-    } else if (const xmlNode* atom_content = Child(item, Vocab::kAtom, "content")) {
-      e.content = Markup(atom_content, AtomTextType(atom_content), what + " content");
-    }
-    CategoryState categories;
-    for (const xmlNode* c = item->children; c != nullptr && !categories.full; c = c->next) {
-      if (Is(c, Vocab::kFeed, "category") || Is(c, Vocab::kDc, "subject")) {
-        AddCategory(reader_.Text(c, ReadLimit()), &e, &categories, what);
-      }
-    }
+    e.created = FirstDate(item, {{Vocab::kDcTerms, "created"}}, what);
+    RssBodies(item, &e, what);
+    CollectTags(item, &e.categories, &e.tags, what);
+    e.language = OwnLanguage(item, what);
     FinishEntry(&e, what);
     return e;
   }
 
-  // ---- Atom 1.0 (and 0.3)
-
-  // name (else email) of the first atom:<role> under `parent`.
-  std::string AtomPersonName(const xmlNode* parent, std::string_view role,
-                             const std::string& what) {
-    const xmlNode* person = Child(parent, Vocab::kAtom, role);
-    if (person == nullptr) return {};
-    for (std::string_view part : {"name", "email"}) {
-      if (const xmlNode* el = Child(person, Vocab::kAtom, part)) {
-        std::string value = SimpleText(el, what);
-        if (!value.empty()) return value;
+  // Summary and content of an RSS item. The first of <description> and
+  // the made-up <summary> is the summary; the other becomes the content
+  // when no content:encoded, xhtml:body, <fullitem> or atom:content exists
+  // (feedparser reads them the same way).
+  void RssBodies(const xmlNode* item, FeedEntry* e, const std::string& what) {
+    const xmlNode* first = nullptr;
+    const xmlNode* second = nullptr;
+    for (const xmlNode* c = item->children; c != nullptr; c = c->next) {
+      if (Is(c, Vocab::kFeed, "description") || Is(c, Vocab::kDc, "description") ||
+          Is(c, Vocab::kFeed, "summary") || Is(c, Vocab::kAtom, "summary")) {
+        if (first == nullptr) {
+          first = c;
+        } else if (second == nullptr && AsView(c->name) != AsView(first->name)) {
+          second = c;
+        }
       }
     }
-    return {};
+    auto summary_type = [&](const xmlNode* el) {
+      return Is(el, Vocab::kAtom, "summary") ? AtomTextType(el) : TextType{};
+    };
+    if (first != nullptr) {
+      const TextType type = summary_type(first);
+      e->summary = Html(first, type, what + " summary", &e->summary_type);
+    }
+    if (const xmlNode* encoded = Child(item, Vocab::kContent, "encoded")) {
+      e->content = Html(encoded, {}, what + " content", &e->content_type);
+    } else if (const xmlNode* body = Child(item, Vocab::kXhtml, "body")) {
+      e->content = Html(body, {TextKind::kXml, false, std::string(kTextXhtml)}, what + " content",
+                        &e->content_type);
+    } else if (const xmlNode* fullitem = Child(item, Vocab::kFeed, "fullitem")) {
+      e->content = Html(fullitem, {}, what + " content", &e->content_type);
+    } else if (const xmlNode* atom_content = Child(item, Vocab::kAtom, "content")) {
+      const TextType type = AtomTextType(atom_content);
+      e->content = Html(atom_content, type, what + " content", &e->content_type);
+    } else if (second != nullptr) {
+      const TextType type = summary_type(second);
+      e->content = Html(second, type, what + " content", &e->content_type);
+    }
   }
+
+  // ---- Atom 1.0 (and 0.3)
 
   void BuildAtom(Feed* feed) {
     const std::string_view ns = root_->ns != nullptr ? AsView(root_->ns->href) : "";
@@ -844,35 +1296,59 @@ class FeedBuilder {
       problems_->Add("<feed> in namespace '" + Shorten(ns) + "' read as Atom");
     }
     if (const xmlNode* title = Child(root_, Vocab::kAtom, "title")) {
-      feed->title = PlainText(title, AtomTextType(title), "feed title");
+      const TextType type = AtomTextType(title);
+      feed->title = PlainText(title, type, "feed title");
+      feed->title_type = type.mime;
     }
-    feed->link = AtomAlternateLink(root_, "feed link");
+    const xmlNode* subtitle = Child(root_, Vocab::kAtom, "subtitle");
+    if (subtitle == nullptr) subtitle = Child(root_, Vocab::kAtom, "tagline");  // Atom 0.3
+    if (subtitle != nullptr) {
+      const TextType type = AtomTextType(subtitle);
+      feed->subtitle = Html(subtitle, type, "feed subtitle", &feed->subtitle_type);
+    }
+    if (const xmlNode* id = Child(root_, Vocab::kAtom, "id")) feed->id = SimpleText(id, "feed id");
+    CollectLinks(root_, &feed->links, nullptr, "feed");
+    feed->link = AlternateOf(feed->links);
     feed->language = Language(root_);
-    const std::string feed_author = AtomPersonName(root_, "author", "feed author");
+    People people = CollectPeople(root_, /*is_feed=*/true, "feed");
+    if (!people.display.empty()) feed->author = people.display.front();
+    feed->author_details = std::move(people.details);
+    feed->contributors = std::move(people.contributors);
+    CollectTags(root_, nullptr, &feed->tags, "feed");
+    feed->updated = FirstDate(
+        root_,
+        {{Vocab::kAtom, "updated"}, {Vocab::kAtom, "modified"}, {Vocab::kDcTerms, "modified"}},
+        "feed");
+    feed->published =
+        FirstDate(root_, {{Vocab::kAtom, "published"}, {Vocab::kAtom, "issued"}}, "feed");
+    feed->created = FirstDate(root_, {{Vocab::kAtom, "created"}}, "feed");
     std::vector<const xmlNode*> entries = CapEntries(ChildrenNamed(root_, Vocab::kAtom, "entry"));
     feed->entries.reserve(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
-      feed->entries.push_back(
-          AtomEntry(entries[i], feed_author, "entries[" + std::to_string(i) + "]"));
+      feed->entries.push_back(AtomEntry(entries[i], *feed, "entries[" + std::to_string(i) + "]"));
     }
   }
 
-  FeedEntry AtomEntry(const xmlNode* entry, const std::string& feed_author,
-                      const std::string& what) {
+  FeedEntry AtomEntry(const xmlNode* entry, const Feed& feed, const std::string& what) {
     FeedEntry e;
     if (const xmlNode* title = Child(entry, Vocab::kAtom, "title")) {
-      e.title = PlainText(title, AtomTextType(title), what + " title");
+      const TextType type = AtomTextType(title);
+      e.title = PlainText(title, type, what + " title");
+      e.title_type = type.mime;
     }
-    e.link = AtomAlternateLink(entry, what + " link");
+    CollectLinks(entry, &e.links, &e.enclosures, what);
+    e.link = AlternateOf(e.links);
     if (const xmlNode* id = Child(entry, Vocab::kAtom, "id")) e.id = SimpleText(id, what + " id");
-    e.author = AtomPersonName(entry, "author", what + " author");
-    if (e.author.empty()) {
-      if (const xmlNode* creator = Child(entry, Vocab::kDc, "creator")) {
-        e.author = SimpleText(creator, what + " author");
-      }
-    }
+    People people = CollectPeople(entry, /*is_feed=*/false, what);
     // RFC 4287 section 4.2.1: an entry without an author inherits the feed's.
-    if (e.author.empty()) e.author = feed_author;
+    if (people.display.empty() && !feed.author.empty()) {
+      people.display.push_back(feed.author);
+      if (!feed.author_details.empty()) people.details.push_back(feed.author_details.front());
+    }
+    if (!people.display.empty()) e.author = people.display.front();
+    e.authors = std::move(people.display);
+    e.author_details = std::move(people.details);
+    e.contributors = std::move(people.contributors);
     e.published = FirstDate(entry,
                             {{Vocab::kAtom, "published"},
                              {Vocab::kAtom, "issued"},
@@ -884,25 +1360,21 @@ class FeedBuilder {
         entry,
         {{Vocab::kAtom, "updated"}, {Vocab::kAtom, "modified"}, {Vocab::kDcTerms, "modified"}},
         what);
+    e.created = FirstDate(entry, {{Vocab::kAtom, "created"}, {Vocab::kDcTerms, "created"}}, what);
     if (const xmlNode* summary = Child(entry, Vocab::kAtom, "summary")) {
-      e.summary = Markup(summary, AtomTextType(summary), what + " summary");
+      const TextType type = AtomTextType(summary);
+      e.summary = Html(summary, type, what + " summary", &e.summary_type);
     }
     if (const xmlNode* content = Child(entry, Vocab::kAtom, "content")) {
+      const TextType type = AtomTextType(content);
+      e.content_type = type.mime;
       // Out-of-line content (src="...") has no text here.
       if (!reader_.Attr(content, "src")) {
-        e.content = Markup(content, AtomTextType(content), what + " content");
+        e.content = Html(content, type, what + " content", &e.content_type);
       }
     }
-    CategoryState categories;
-    for (const xmlNode* c = entry->children; c != nullptr && !categories.full; c = c->next) {
-      if (Is(c, Vocab::kAtom, "category")) {
-        std::string term = reader_.AttrOrEmpty(c, "term");
-        if (TrimXmlSpace(term).empty()) term = reader_.AttrOrEmpty(c, "label");
-        AddCategory(term, &e, &categories, what);
-      } else if (Is(c, Vocab::kDc, "subject")) {
-        AddCategory(reader_.Text(c, ReadLimit()), &e, &categories, what);
-      }
-    }
+    CollectTags(entry, &e.categories, &e.tags, what);
+    e.language = OwnLanguage(entry, what);
     FinishEntry(&e, what);
     return e;
   }
@@ -937,6 +1409,49 @@ Result<ParsedXml> ParseWithEntityRecovery(const std::string& utf8, ProblemLog* p
   return reparsed;
 }
 
+// The media type of a Content-Type value, lower-cased, without parameters.
+std::string MediaType(std::string_view content_type) {
+  return LowerAscii(TrimXmlSpace(content_type.substr(0, content_type.find(';'))));
+}
+
+// RFC 7303 XML media types (and their +xml suffix, which covers rss+xml,
+// atom+xml and rdf+xml).
+bool IsXmlMediaType(std::string_view type) {
+  return type == "text/xml" || type == "application/xml" || type.ends_with("+xml") ||
+         type == "application/xml-dtd" || type == "application/xml-external-parsed-entity" ||
+         type == "text/xml-external-parsed-entity";
+}
+
+// Replaces a date before 1990 or more than 48 h after `now` by `now`. Such
+// dates are typos, zero values and broken clocks; left alone they would sort
+// an entry to the top of every listing (a future date) or hide it (1970).
+bool ReplaceIfImplausible(std::optional<int64_t>* date, int64_t now, const std::string& what,
+                          ProblemLog* problems) {
+  if (!date->has_value()) return false;
+  const int64_t t = **date;
+  if (t >= kEarliestPlausibleDate && t <= now + kMaxFutureSkewSeconds) return false;
+  problems->Add(what + " " + FormatIso8601Utc(t) + " is implausible (" +
+                (t < kEarliestPlausibleDate ? "before 1990" : "more than 48 h in the future") +
+                "); replaced by the fetch time " + FormatIso8601Utc(now));
+  *date = now;
+  return true;
+}
+
+void ReplaceImplausibleDates(Feed* feed, int64_t now, ProblemLog* problems) {
+  bool replaced = ReplaceIfImplausible(&feed->updated, now, "feed updated", problems);
+  replaced |= ReplaceIfImplausible(&feed->published, now, "feed published", problems);
+  replaced |= ReplaceIfImplausible(&feed->created, now, "feed created", problems);
+  feed->date_replaced = replaced;
+  for (size_t i = 0; i < feed->entries.size(); ++i) {
+    FeedEntry& e = feed->entries[i];
+    const std::string what = "entries[" + std::to_string(i) + "]";
+    bool entry_replaced = ReplaceIfImplausible(&e.published, now, what + " published", problems);
+    entry_replaced |= ReplaceIfImplausible(&e.updated, now, what + " updated", problems);
+    entry_replaced |= ReplaceIfImplausible(&e.created, now, what + " created", problems);
+    e.date_replaced = entry_replaced;
+  }
+}
+
 }  // namespace
 
 std::string_view FeedFormatName(FeedFormat f) {
@@ -968,9 +1483,27 @@ Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
                             " bytes exceeds max_bytes (" + std::to_string(options.max_bytes) + ")");
   }
   if (TrimXmlSpace(body).empty()) return Status::ParseError("not XML: the body is empty");
-  xmlInitParser();
+  const int64_t now = options.now.value_or(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count());
 
+  if (feed_internal::LooksLikeJsonFeed(body, content_type)) {
+    Result<Feed> json = feed_internal::ParseJsonFeed(body, feed_url, options);
+    if (!json.ok()) return json.status();
+    ProblemLog problems;
+    for (std::string& p : json->problems) problems.Add(std::move(p));
+    ReplaceImplausibleDates(&json.value(), now, &problems);
+    json->problems = problems.Take();
+    return json;
+  }
+
+  xmlInitParser();
   ProblemLog problems;
+  if (const std::string type = MediaType(content_type); !type.empty() && !IsXmlMediaType(type)) {
+    // Parsed anyway (servers get this wrong all the time), but worth
+    // knowing: the same server may send an error page the next time.
+    problems.Add("served as '" + Shorten(type, 60) + "', not an XML media type");
+  }
   Result<feed_internal::DecodedBody> decoded = feed_internal::DecodeFeedBody(body, content_type);
   if (!decoded.ok()) return decoded.status();
   for (std::string& p : decoded->problems) problems.Add(std::move(p));
@@ -993,6 +1526,9 @@ Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
     return Status::TooLarge("element nesting deeper than max_depth (" +
                             std::to_string(options.max_depth) + ")");
   }
+  // Sitemaps are sources without a feed: their parser owns them (it decodes
+  // the body the same way).
+  if (IsSitemapRoot(root)) return ParseSitemap(body, content_type, feed_url, options);
   const FeedFormat format = DetectFormat(root);
   if (format == FeedFormat::kUnknown) {
     return Status::ParseError("not an RSS/Atom feed: root element <" +
@@ -1004,7 +1540,9 @@ Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
   }
 
   FeedBuilder builder(parsed->doc.get(), root, format, feed_url, options, &problems);
-  Feed feed = builder.Build();
+  Feed feed = builder.Build(parsed->doc.get());
+  feed.encoding = decoded->charset;
+  ReplaceImplausibleDates(&feed, now, &problems);
   feed.problems = problems.Take();
   return feed;
 }

@@ -42,16 +42,48 @@ enum class FeedFormat {
 };
 std::string_view FeedFormatName(FeedFormat f);
 
+// A person a feed names: Atom <author>/<contributor>, RSS <author> and
+// <managingEditor> ("email (Name)"), dc:creator / dc:contributor, JSON Feed
+// authors. Any part may be "".
+struct Person {
+  std::string name;
+  std::string email;
+  std::string uri;  // absolute http(s) URL: Atom <uri>/<url>, JSON url
+};
+
+// A link as declared: Atom <link>, RSS <link> and <enclosure>, JSON Feed
+// url/external_url/attachments. Only http(s) links are kept.
+struct Link {
+  std::string href;    // absolute
+  std::string rel;     // "alternate" when not given
+  std::string type;    // MIME type as given ("" if none)
+  std::string title;   // plain text ("" if none)
+  int64_t length = 0;  // bytes as given (0 if none or invalid)
+};
+
+// A category with where it comes from: RSS <category domain>, Atom
+// <category term scheme label>, dc:subject, JSON Feed tags.
+struct Tag {
+  std::string term;
+  std::string scheme;  // RSS domain / Atom scheme ("" if none)
+  std::string label;   // Atom label ("" if none)
+};
+
+// The declared type of a text construct, normalised to a MIME type.
+inline constexpr std::string_view kTextPlain = "text/plain";
+inline constexpr std::string_view kTextHtml = "text/html";
+inline constexpr std::string_view kTextXhtml = "application/xhtml+xml";
+
 struct Enclosure {
-  std::string url;   // absolute
-  std::string type;  // MIME type as given ("" if none)
+  std::string url;     // absolute
+  std::string type;    // MIME type as given ("" if none)
   int64_t length = 0;  // bytes as given (0 if none or invalid)
 };
 
 struct FeedEntry {
-  std::string id;       // guid / atom:id / rdf:about; falls back to link
-  std::string title;    // plain text (markup stripped, entities decoded)
-  std::string link;     // absolute URL (resolved against xml:base / feed URL)
+  std::string id;                    // guid / atom:id / rdf:about; falls back to link
+  std::string title;                 // plain text (markup stripped, entities decoded)
+  std::string link;                  // absolute URL (resolved against xml:base / feed URL)
   std::string author;                // first author ("" if none)
   std::vector<std::string> authors;  // all authors, in document order
   // Unix seconds, UTC. A date before 1990 or more than 48 h after
@@ -64,6 +96,26 @@ struct FeedEntry {
   std::vector<std::string> categories;
   std::vector<Enclosure> enclosures;
   std::string language;  // entry-level xml:lang / dc:language ("" = the feed's)
+
+  // Everything below refines the fields above; all are optional in feeds.
+  // Person records of `authors`, same order and size (name/email/uri split).
+  std::vector<Person> author_details;
+  std::vector<Person> contributors;
+  // Every link of the entry in document order (the alternate one is also in
+  // `link`; enclosures also appear here with rel "enclosure").
+  std::vector<Link> links;
+  // Categories with scheme and label; tags[i].term == categories[i].
+  std::vector<Tag> tags;
+  // Atom 0.3 <created>, dcterms:created (Unix s), plausibility-checked like
+  // `published`.
+  std::optional<int64_t> created;
+  // What the feed declared the text to be (kTextPlain, kTextHtml or
+  // kTextXhtml; "" when the field is absent). `title` is always plain text
+  // and `summary`/`content` always sanitized HTML whatever was declared: a
+  // text/plain summary is HTML-escaped.
+  std::string title_type;
+  std::string summary_type;
+  std::string content_type;
 };
 
 struct Feed {
@@ -72,7 +124,7 @@ struct Feed {
   std::string encoding;  // charset the document was decoded from ("UTF-8", "GB18030", ...)
   std::string title;
   std::string link;
-  std::string language;  // as declared (<language>, dc:language, xml:lang)
+  std::string language;            // as declared (<language>, dc:language, xml:lang)
   std::optional<int64_t> updated;  // lastBuildDate / atom:updated / ... (Unix s)
   // The publisher's hint on how often to poll, in seconds: RSS <ttl>, or
   // sy:updatePeriod / sy:updateFrequency. nullopt when absent.
@@ -82,6 +134,23 @@ struct Feed {
   std::vector<std::string> child_sources;
   // Recoverable problems met while parsing ("bozo"): empty for a clean feed.
   std::vector<std::string> problems;
+
+  // Feed-level metadata (all optional in feeds).
+  std::string subtitle;       // sanitized HTML: RSS <description>, Atom <subtitle>/<tagline>
+  std::string title_type;     // as FeedEntry::title_type
+  std::string subtitle_type;  // as FeedEntry::summary_type
+  std::string id;             // atom:id ("" if none)
+  std::string author;         // first author, as FeedEntry::author
+  std::vector<Person> author_details;
+  std::vector<Person> contributors;
+  std::vector<Link> links;
+  std::vector<Tag> tags;
+  // RSS <pubDate>, dcterms:issued / dcterms:created (Unix s).
+  std::optional<int64_t> published;
+  std::optional<int64_t> created;
+  // Set when `updated`, `published` or `created` was implausible and
+  // replaced by FeedParseOptions::now (a problem says which).
+  bool date_replaced = false;
 };
 
 struct FeedParseOptions {
