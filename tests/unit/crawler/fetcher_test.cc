@@ -652,12 +652,14 @@ TEST_F(FetcherTest, PermanentRedirectUrlOnlyWhenEveryHopIsPermanent) {
 // --- Proxies --------------------------------------------------------------------
 
 // microsocks (Debian package, installed by scripts/install-deps.sh) as a
-// child process: a SOCKS5 proxy on 127.0.0.1 whose outgoing connections come
-// from `bind_address`, so the target server can tell proxied connections
-// from direct ones.
+// child process: a SOCKS5 proxy on 127.0.0.5 (an address no other test
+// listens on, so a port taken between picking and binding is noticed) whose
+// outgoing connections come from `bind_address`, so the target server can
+// tell proxied connections from direct ones.
 class Microsocks {
  public:
   static constexpr const char* kBinary = "/usr/bin/microsocks";
+  static constexpr const char* kListenAddress = "127.0.0.5";
 
   ~Microsocks() { Stop(); }
 
@@ -670,7 +672,8 @@ class Microsocks {
     for (int attempt = 0; attempt < 5; ++attempt) {
       port_ = testing::UnusedLoopbackPort();
       std::string port = std::to_string(port_);
-      std::vector<std::string> args = {kBinary, "-i", "127.0.0.1", "-p", port, "-b", bind_address};
+      std::vector<std::string> args = {kBinary, "-i", kListenAddress, "-p",
+                                       port,    "-b", bind_address};
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -691,7 +694,8 @@ class Microsocks {
     return "microsocks did not start listening";
   }
 
-  int port() const { return port_; }
+  // "127.0.0.5:PORT"
+  std::string where() const { return std::string(kListenAddress) + ":" + std::to_string(port_); }
 
   void Stop() {
     if (pid_ <= 0) return;
@@ -712,7 +716,7 @@ class Microsocks {
       int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       sockaddr_in addr{};
       addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      ::inet_pton(AF_INET, kListenAddress, &addr.sin_addr);
       addr.sin_port = htons(static_cast<uint16_t>(port_));
       bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
       ::close(fd);
@@ -737,12 +741,13 @@ class ProxyTest : public ::testing::Test {
     ASSERT_TRUE(target_.Start("127.0.0.2"));
   }
 
-  // Only the proxy's address (127.0.0.1) is allowed: the target (127.0.0.2)
-  // is reachable only through the proxy.
+  // Only the proxies' addresses (127.0.0.5 for microsocks, 127.0.0.1 for the
+  // others) are allowed: the target (127.0.0.2) is reachable only through a
+  // proxy.
   FetcherOptions ProxyOptions(const std::string& proxy) {
     FetcherOptions o;
     o.min_host_delay_ms = 0;
-    o.allowed_cidrs = {"127.0.0.1/32"};
+    o.allowed_cidrs = {"127.0.0.1/32", "127.0.0.5/32"};
     o.proxy = proxy;
     return o;
   }
@@ -755,7 +760,7 @@ TEST_F(ProxyTest, Socks5hAndSocks5GoThroughTheProxy) {
   Microsocks socks;
   std::string error = socks.Start("127.0.0.3");
   ASSERT_EQ(error, "");
-  std::string where = "127.0.0.1:" + std::to_string(socks.port());
+  std::string where = socks.where();
   // Directly, the guard refuses the target...
   EXPECT_EQ(FetchOne(ProxyOptions(""), target_.Url("/whoami")).status.code(),
             StatusCode::kForbidden);
@@ -776,7 +781,7 @@ TEST_F(ProxyTest, RequestProxyOverridesTheDefault) {
   FetcherOptions o =
       ProxyOptions("socks5h://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()));
   FetchRequest req;
-  req.proxy = "socks5h://127.0.0.1:" + std::to_string(socks.port());
+  req.proxy = "socks5h://" + socks.where();
   FetchResult r = FetchOne(o, target_.Url("/whoami"), req);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.body, "127.0.0.4");
