@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/config_files.h"
+#include "parsers/source_parsers.h"
 #include "parsers/url.h"
 
 namespace mw {
@@ -47,6 +48,105 @@ Result<std::string> RequiredString(std::string_view source, const toml::table& t
   return value;
 }
 
+// An interval key given as seconds or "30m"; `lo`/`hi` bound it.
+Result<int64_t> IntervalKey(std::string_view source, const toml::node* node,
+                            const std::string& what, std::string_view key, int64_t lo, int64_t hi) {
+  Result<int64_t> seconds = Status::InvalidArgument(
+      "'" + std::string(key) + "' must be a number of seconds or a string like \"30m\"");
+  if (node->is_integer()) seconds = node->as_integer()->get();
+  if (node->is_string()) seconds = ParseInterval(node->as_string()->get());
+  if (!seconds.ok()) return Error(source, node, what + ": " + seconds.status().message());
+  if (*seconds < lo || *seconds > hi) {
+    return Error(source, node,
+                 what + ": '" + std::string(key) + "' must be between " + std::to_string(lo) +
+                     " s and " + std::to_string(hi) + " s");
+  }
+  return seconds;
+}
+
+Result<int64_t> DelayKey(std::string_view source, const toml::node* node, const std::string& what,
+                         std::string_view key) {
+  Result<int64_t> ms = Status::InvalidArgument("'" + std::string(key) +
+                                               "' must be seconds or a string like \"500ms\"");
+  if (node->is_integer()) ms = node->as_integer()->get() * 1000;
+  if (node->is_floating_point()) ms = static_cast<int64_t>(node->as_floating_point()->get() * 1000);
+  if (node->is_string()) ms = ParseDurationMs(node->as_string()->get());
+  if (!ms.ok()) return Error(source, node, what + ": " + ms.status().message());
+  if (*ms < 0 || *ms > 3600 * 1000) {
+    return Error(source, node, what + ": '" + std::string(key) + "' must be between 0 and 1 h");
+  }
+  return ms;
+}
+
+Status CheckProxy(std::string_view source, const toml::node* node, const std::string& what,
+                  const std::string& proxy) {
+  static constexpr std::string_view kSchemes[] = {"http://",    "https://",  "socks5://",
+                                                  "socks5h://", "socks4://", "socks4a://"};
+  for (std::string_view scheme : kSchemes) {
+    if (proxy.rfind(scheme, 0) == 0 && proxy.size() > scheme.size()) return Status::Ok();
+  }
+  return Error(source, node,
+               what + ": proxy '" + proxy +
+                   "' must start with http://, https://, socks5://, socks5h:// or socks4(a)://");
+}
+
+Status ParseSourceOptions(std::string_view source, const toml::table& t, const std::string& what,
+                          FeedConfig* feed) {
+  if (const toml::node* node = t.get("type")) {
+    std::string type = node->is_string() ? std::string(node->as_string()->get()) : "";
+    if (type == "feed" || type == "sitemap") {
+      feed->type = SourceType::kFeed;
+    } else if (type == "html") {
+      feed->type = SourceType::kHtml;
+    } else {
+      return Error(source, node, what + ": 'type' must be \"feed\", \"sitemap\" or \"html\"");
+    }
+  }
+  if (const toml::node* node = t.get("link_pattern")) {
+    if (!node->is_string()) return Error(source, node, what + ": 'link_pattern' must be a string");
+    feed->link_pattern = std::string(node->as_string()->get());
+    std::string problem = CheckLinkPattern(feed->link_pattern);
+    if (!problem.empty()) return Error(source, node, what + ": bad link_pattern: " + problem);
+  }
+  if (feed->type == SourceType::kHtml && feed->link_pattern.empty()) {
+    return Error(source, &t, what + ": type = \"html\" needs a link_pattern");
+  }
+  if (feed->type != SourceType::kHtml && !feed->link_pattern.empty()) {
+    return Error(source, t.get("link_pattern"), what + ": link_pattern needs type = \"html\"");
+  }
+  if (const toml::node* node = t.get("min_interval")) {
+    auto v = IntervalKey(source, node, what, "min_interval", 60, 7 * 86400);
+    if (!v.ok()) return v.status();
+    feed->min_interval_seconds = *v;
+  }
+  if (const toml::node* node = t.get("max_interval")) {
+    auto v = IntervalKey(source, node, what, "max_interval", 60, 30 * 86400);
+    if (!v.ok()) return v.status();
+    feed->max_interval_seconds = *v;
+  }
+  if (feed->min_interval_seconds && feed->max_interval_seconds &&
+      feed->min_interval_seconds > feed->max_interval_seconds) {
+    return Error(source, t.get("min_interval"), what + ": min_interval is above max_interval");
+  }
+  if (const toml::node* node = t.get("host_delay")) {
+    auto v = DelayKey(source, node, what, "host_delay");
+    if (!v.ok()) return v.status();
+    feed->host_delay_ms = *v;
+  }
+  if (const toml::node* node = t.get("proxy")) {
+    if (!node->is_string()) return Error(source, node, what + ": 'proxy' must be a string");
+    feed->proxy = std::string(node->as_string()->get());
+    MW_RETURN_IF_ERROR(CheckProxy(source, node, what, feed->proxy));
+  }
+  if (const toml::node* node = t.get("fetch_articles")) {
+    if (!node->is_boolean()) {
+      return Error(source, node, what + ": 'fetch_articles' must be true or false");
+    }
+    feed->fetch_articles = node->as_boolean()->get();
+  }
+  return Status::Ok();
+}
+
 Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size_t index) {
   std::string what = "feed #" + std::to_string(index + 1);
   FeedConfig feed;
@@ -57,8 +157,10 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
     return Error(source, t.get("id"), what + ": id '" + *id + "' must match [a-z0-9][a-z0-9_-]*");
   feed.id = *id;
   what = "feed '" + feed.id + "'";
-  static constexpr std::string_view kAllowed[] = {"id",       "url",  "language", "source",
-                                                  "interval", "tags", "checked",  "notes"};
+  static constexpr std::string_view kAllowed[] = {
+      "id",           "url",          "language",   "source", "interval",
+      "tags",         "checked",      "notes",      "type",   "link_pattern",
+      "min_interval", "max_interval", "host_delay", "proxy",  "fetch_articles"};
   for (const auto& [key, node] : t) {
     if (std::find(std::begin(kAllowed), std::end(kAllowed), key.str()) == std::end(kAllowed)) {
       return Error(source, &node,
@@ -116,6 +218,7 @@ Result<FeedConfig> ParseFeed(std::string_view source, const toml::table& t, size
     if (!node->is_string()) return Error(source, node, what + ": 'notes' must be a string");
     feed.notes = std::string(node->as_string()->get());
   }
+  MW_RETURN_IF_ERROR(ParseSourceOptions(source, t, what, &feed));
   return feed;
 }
 
@@ -139,6 +242,120 @@ Result<int64_t> ParseInterval(std::string_view text) {
     default:
       return n;
   }
+}
+
+Result<int64_t> ParseDurationMs(std::string_view text) {
+  static const std::regex kDuration("\\s*([0-9]{1,7}(\\.[0-9]{1,3})?)\\s*(ms|s|m)?\\s*");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(text.begin(), text.end(), m, kDuration)) {
+    return Status::InvalidArgument("duration '" + std::string(text) +
+                                   "' is not like \"500ms\", \"1s\", \"1.5s\" or \"2m\"");
+  }
+  const double n = std::stod(m[1].str());
+  const std::string unit = m[3].str();
+  if (unit == "ms") return static_cast<int64_t>(n);
+  if (unit == "m") return static_cast<int64_t>(n * 60000);
+  return static_cast<int64_t>(n * 1000);
+}
+
+std::string UserAgentFor(const CrawlSettings& settings) {
+  return "mediawatch/0.1 (+" + settings.contact + ")";
+}
+
+Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::string where(source_name);
+    if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
+    return Status::InvalidArgument(where + ": " + std::string(e.description()));
+  }
+  for (const auto& [key, node] : root) {
+    if (key.str() != "crawler") {
+      return Error(source_name, &node,
+                   "unknown table '" + std::string(key.str()) +
+                       "' (the settings file holds a [crawler] table)");
+    }
+  }
+  CrawlSettings s;
+  const toml::table* t = root["crawler"].as_table();
+  if (t == nullptr) return s;
+  const std::string what = "[crawler]";
+  for (const auto& [key, node] : *t) {
+    const std::string k(key.str());
+    auto integer = [&](int64_t lo, int64_t hi, int64_t* out) -> Status {
+      if (!node.is_integer())
+        return Error(source_name, &node, what + ": '" + k + "' must be an integer");
+      int64_t v = node.as_integer()->get();
+      if (v < lo || v > hi) {
+        return Error(source_name, &node,
+                     what + ": '" + k + "' must be between " + std::to_string(lo) + " and " +
+                         std::to_string(hi));
+      }
+      *out = v;
+      return Status::Ok();
+    };
+    if (k == "contact") {
+      if (!node.is_string() || node.as_string()->get().empty() ||
+          node.as_string()->get().find_first_of("()\r\n") != std::string::npos) {
+        return Error(source_name, &node, what + ": 'contact' must be a URL or e-mail address");
+      }
+      s.contact = std::string(node.as_string()->get());
+    } else if (k == "concurrency") {
+      MW_RETURN_IF_ERROR(integer(1, 1024, &s.concurrency));
+    } else if (k == "per_host") {
+      MW_RETURN_IF_ERROR(integer(1, 16, &s.per_host));
+    } else if (k == "timeout") {
+      MW_RETURN_IF_ERROR(integer(1, 3600, &s.timeout_seconds));
+    } else if (k == "max_body_mb") {
+      MW_RETURN_IF_ERROR(integer(1, 1024, &s.max_body_mb));
+    } else if (k == "max_articles_per_feed") {
+      MW_RETURN_IF_ERROR(integer(1, 100000, &s.max_articles_per_feed));
+    } else if (k == "host_delay") {
+      auto v = DelayKey(source_name, &node, what, "host_delay");
+      if (!v.ok()) return v.status();
+      s.host_delay_ms = *v;
+    } else if (k == "min_interval" || k == "max_interval") {
+      auto v = IntervalKey(source_name, &node, what, k, 60, 30 * 86400);
+      if (!v.ok()) return v.status();
+      (k == "min_interval" ? s.min_interval_seconds : s.max_interval_seconds) = *v;
+    } else if (k == "proxy") {
+      if (!node.is_string()) return Error(source_name, &node, what + ": 'proxy' must be a string");
+      s.proxy = std::string(node.as_string()->get());
+      MW_RETURN_IF_ERROR(CheckProxy(source_name, &node, what, s.proxy));
+    } else if (k == "allow_cidrs") {
+      if (!node.is_array())
+        return Error(source_name, &node, what + ": 'allow_cidrs' must be an array");
+      for (const toml::node& c : *node.as_array()) {
+        if (!c.is_string()) return Error(source_name, &c, what + ": 'allow_cidrs' holds strings");
+        s.allow_cidrs.emplace_back(c.as_string()->get());
+      }
+    } else if (k == "respect_robots") {
+      if (!node.is_boolean())
+        return Error(source_name, &node, what + ": 'respect_robots' must be true or false");
+      s.respect_robots = node.as_boolean()->get();
+    } else if (k == "max_crawl_delay") {
+      if (!node.is_number())
+        return Error(source_name, &node, what + ": 'max_crawl_delay' must be seconds");
+      s.max_crawl_delay_seconds = node.is_integer() ? static_cast<double>(node.as_integer()->get())
+                                                    : node.as_floating_point()->get();
+      if (s.max_crawl_delay_seconds < 0 || s.max_crawl_delay_seconds > 3600) {
+        return Error(source_name, &node, what + ": 'max_crawl_delay' must be between 0 and 3600");
+      }
+    } else {
+      return Error(source_name, &node,
+                   what + ": unknown key '" + k +
+                       "' (allowed: contact, concurrency, per_host, host_delay, timeout, "
+                       "max_body_mb, max_articles_per_feed, min_interval, max_interval, proxy, "
+                       "allow_cidrs, respect_robots, max_crawl_delay)");
+    }
+  }
+  if (s.min_interval_seconds > s.max_interval_seconds) {
+    return Status::InvalidArgument(std::string(source_name) +
+                                   ": min_interval is above max_interval");
+  }
+  return s;
 }
 
 Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
@@ -193,6 +410,7 @@ Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
   std::vector<FeedConfig> all;
   std::set<std::string> ids;
   for (const auto& file : *files) {
+    if (file.filename() == kSettingsFileName) continue;
     auto text = ReadConfigFile(file, kMaxConfigFileBytes);
     if (!text.ok()) return text.status();
     auto feeds = ParseFeedList(*text, file.string());
@@ -209,6 +427,14 @@ Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
 
 Result<CrawlConfig> LoadConfigDir(const std::filesystem::path& dir) {
   CrawlConfig config;
+  std::error_code ec;
+  if (std::filesystem::exists(dir / kSettingsFileName, ec)) {
+    auto text = ReadConfigFile(dir / kSettingsFileName, kMaxConfigFileBytes);
+    if (!text.ok()) return text.status();
+    auto settings = ParseSettings(*text, (dir / kSettingsFileName).string());
+    if (!settings.ok()) return settings.status();
+    config.settings = std::move(settings).value();
+  }
   auto feeds = LoadFeedDir(dir);
   if (!feeds.ok()) return feeds.status();
   if (feeds->empty()) {

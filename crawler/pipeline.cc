@@ -3,15 +3,31 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <random>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "crawler/robots.h"
 #include "parsers/charset.h"
+#include "parsers/source_parsers.h"
 #include "parsers/url.h"
 
 namespace mw {
 namespace {
 
-constexpr uint64_t kArticleTokenBase = uint64_t{1} << 32;
+// Tokens carry the kind of request in their top byte and an index below it.
+enum class Kind : uint64_t { kFeed = 1, kArticle = 2, kRobots = 3, kChildSitemap = 4 };
+constexpr int kKindShift = 56;
+constexpr uint64_t kIndexMask = (uint64_t{1} << kKindShift) - 1;
+
+uint64_t MakeToken(Kind kind, size_t index) {
+  return (static_cast<uint64_t>(kind) << kKindShift) | static_cast<uint64_t>(index);
+}
+Kind TokenKind(uint64_t token) { return static_cast<Kind>(token >> kKindShift); }
+size_t TokenIndex(uint64_t token) { return static_cast<size_t>(token & kIndexMask); }
+
+constexpr int64_t kRobotsTtlSeconds = 24 * 3600;
+constexpr int64_t kRobotsErrorTtlSeconds = 3600;
 
 int64_t SystemNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -23,13 +39,17 @@ bool RetryableHttpStatus(long code) { return code == 408 || code == 429 || code 
 
 struct FeedJob {
   const FeedConfig* config = nullptr;
-  std::optional<FeedState> previous;
+  FeedState state;       // as loaded (or fresh), updated in Finalize
+  std::string poll_url;  // the URL fetched this pass
   FeedOutcome outcome;
   std::string new_etag;
   std::string new_last_modified;
   bool fetched_ok = false;      // a 200 response was parsed
   bool retry_articles = false;  // an article failed transiently: keep old validators
-  size_t pending_articles = 0;
+  size_t new_entries = 0;       // entries not stored before
+  std::optional<int64_t> retry_after;
+  std::optional<int64_t> hint;  // publisher's poll-interval hint
+  size_t pending = 0;           // outstanding requests (articles, child sitemaps)
   bool finalized = false;
 };
 
@@ -39,55 +59,77 @@ struct ArticleJob {
   std::string canonical_url;
 };
 
+struct ChildJob {
+  size_t feed_index = 0;
+  std::string url;
+};
+
+// robots.txt of one origin, and the requests waiting for it.
+struct RobotsEntry {
+  bool ready = false;
+  bool fetching = false;
+  std::string refusal = "disallowed by robots.txt";  // why requests are refused
+  RobotsRules rules = RobotsRules::AllowAll();
+  std::vector<FetchRequest> parked;
+};
+
 // State of one CrawlOnce call.
 class Pass {
  public:
   Pass(Store* store, const WatchlistMatcher* matcher, const CrawlOptions& options)
-      : store_(store), matcher_(matcher), options_(options) {}
+      : store_(store), matcher_(matcher), options_(options), fetcher_(options.fetcher) {}
 
   Result<CrawlSummary> Run(const std::vector<FeedConfig>& feeds) {
     auto started = std::chrono::steady_clock::now();
-    std::vector<FetchRequest> initial;
-    for (size_t i = 0; i < feeds.size(); ++i) {
-      FeedJob job;
-      job.config = &feeds[i];
-      job.outcome.feed_id = feeds[i].id;
-      job.outcome.url = feeds[i].url;
-      auto state = store_->GetFeedState(feeds[i].id);
-      if (!state.ok()) return state.status();
-      job.previous = *state;
-      FetchRequest req;
-      req.url = feeds[i].url;
-      req.token = i;
-      // Validators only apply to the same URL: an edited config starts afresh.
-      if (job.previous && job.previous->url == feeds[i].url) {
-        req.if_none_match = job.previous->etag;
-        req.if_modified_since = job.previous->last_modified;
-      }
-      jobs_.push_back(std::move(job));
-      initial.push_back(std::move(req));
-    }
+    now_ = Now();
+    rng_.seed(static_cast<uint32_t>(now_));
     summary_.feeds_total = feeds.size();
     progress_.feeds_total = feeds.size();
+    std::vector<size_t> to_poll;
+    for (size_t i = 0; i < feeds.size(); ++i) {
+      FeedJob job;
+      MW_RETURN_IF_ERROR(Prepare(feeds[i], &job));
+      if (job.outcome.polled) to_poll.push_back(i);
+      jobs_.push_back(std::move(job));
+    }
+    for (size_t i = 0; i < jobs_.size(); ++i) {
+      const FeedConfig& cfg = *jobs_[i].config;
+      if (cfg.host_delay_ms >= 0) {
+        std::string host = UrlHost(jobs_[i].poll_url);
+        host_delay_ms_[host] = cfg.host_delay_ms;
+        fetcher_.SetHostDelay(host, static_cast<long>(cfg.host_delay_ms));
+      }
+    }
+    summary_.feeds_polled = to_poll.size();
 
-    Fetcher fetcher(options_.fetcher);
-    Status run = fetcher.Run(
+    std::vector<FetchRequest> initial;
+    Fetcher::Enqueue collect = [&initial](FetchRequest r) { initial.push_back(std::move(r)); };
+    for (size_t i : to_poll) {
+      FetchRequest req;
+      req.url = jobs_[i].poll_url;
+      req.token = MakeToken(Kind::kFeed, i);
+      req.proxy = jobs_[i].config->proxy;
+      if (!jobs_[i].state.url.empty() && jobs_[i].state.url == jobs_[i].poll_url) {
+        req.if_none_match = jobs_[i].state.etag;
+        req.if_modified_since = jobs_[i].state.last_modified;
+      }
+      Submit(std::move(req), collect);
+      if (!fatal_.ok()) return fatal_;
+    }
+    // Requests refused before fetching (robots.txt from the cache) completed
+    // synchronously inside Submit; what is left goes to the fetcher.
+    Status run = fetcher_.Run(
         std::move(initial),
         [this](FetchResult&& r, const Fetcher::Enqueue& enqueue) {
-          if (r.token >= kArticleTokenBase) {
-            OnArticle(std::move(r));
-          } else {
-            OnFeed(std::move(r), enqueue);
-          }
-          if (options_.on_progress) options_.on_progress(progress_);
+          Dispatch(std::move(r), enqueue);
         },
         [this] { return !fatal_.ok() || (options_.cancel && options_.cancel->load()); });
     if (!fatal_.ok()) return fatal_;
     if (!run.ok()) return run;
-    // Cancelled passes leave unfinished feeds without new validators, so the
-    // next pass fetches them again.
+    // A cancelled pass leaves unfinished feeds as they were, so the next pass
+    // fetches them again.
     for (FeedJob& job : jobs_) {
-      if (!job.finalized && job.pending_articles == 0) MW_RETURN_IF_ERROR(Finalize(&job));
+      if (job.outcome.polled && !job.finalized && job.pending == 0) (void)Finalize(&job);
     }
     if (!fatal_.ok()) return fatal_;
     for (FeedJob& job : jobs_) summary_.feeds.push_back(std::move(job.outcome));
@@ -103,30 +145,206 @@ class Pass {
     if (options_.log) options_.log(level, message);
   }
 
+  // Loads the feed's state and decides whether it is polled in this pass.
+  Status Prepare(const FeedConfig& cfg, FeedJob* job) {
+    job->config = &cfg;
+    job->outcome.feed_id = cfg.id;
+    auto state = store_->GetFeedState(cfg.id);
+    if (!state.ok()) return state.status();
+    if (*state) job->state = **state;
+    FeedState& s = job->state;
+    s.feed_id = cfg.id;
+    // A changed configured URL starts the feed afresh (and un-retires it).
+    if (s.config_url != cfg.url) {
+      const bool known = !s.config_url.empty() || !s.url.empty();
+      if (known && s.url != cfg.url) {
+        s.etag.clear();
+        s.last_modified.clear();
+      }
+      s.config_url = cfg.url;
+      s.url = cfg.url;
+      s.retired = false;
+      s.next_poll_at = 0;
+    }
+    job->poll_url = s.url.empty() ? cfg.url : s.url;
+    job->outcome.url = job->poll_url;
+    job->outcome.next_poll_at = s.next_poll_at;
+    if (s.retired) {
+      job->outcome.retired = true;
+      ++summary_.feeds_retired;
+      return Status::Ok();
+    }
+    if (!options_.poll_all && !IsDue(s, now_)) {
+      ++summary_.feeds_not_due;
+      return Status::Ok();
+    }
+    job->outcome.polled = true;
+    return Status::Ok();
+  }
+
+  // Sends `req` through robots.txt: fetched when allowed, answered with a
+  // kForbidden result when not, parked while the origin's robots.txt loads.
+  void Submit(FetchRequest req, const Fetcher::Enqueue& enqueue) {
+    if (!options_.respect_robots) {
+      enqueue(std::move(req));
+      return;
+    }
+    auto robots_url = ResolveUrl(req.url, "/robots.txt");
+    if (!robots_url.ok()) {  // a bad URL: let the fetcher report it
+      enqueue(std::move(req));
+      return;
+    }
+    RobotsEntry& entry = robots_[*robots_url];
+    if (!entry.ready && !entry.fetching) LoadCachedRobots(*robots_url, &entry);
+    if (entry.ready) {
+      Release(std::move(req), entry, enqueue);
+      return;
+    }
+    entry.parked.push_back(std::move(req));
+    if (!entry.fetching) {
+      entry.fetching = true;
+      robots_order_.push_back(*robots_url);
+      FetchRequest robots;
+      robots.url = *robots_url;
+      robots.proxy = entry.parked.front().proxy;
+      robots.token = MakeToken(Kind::kRobots, robots_order_.size() - 1);
+      enqueue(std::move(robots));
+    }
+  }
+
+  void LoadCachedRobots(const std::string& robots_url, RobotsEntry* entry) {
+    auto cached = store_->GetHostState(robots_url);
+    if (!cached.ok()) {
+      Log(LogLevel::kWarn, "robots cache for " + robots_url + ": " + cached.status().ToString());
+      return;
+    }
+    if (!*cached || (*cached)->robots_expires_at <= now_) return;
+    ApplyRobots(robots_url, (*cached)->robots_status, (*cached)->robots_body, entry);
+  }
+
+  void ApplyRobots(const std::string& robots_url, int status, const std::string& body,
+                   RobotsEntry* entry) {
+    RobotsOptions ro;
+    ro.max_crawl_delay_s = options_.max_crawl_delay_seconds;
+    if (status >= 200 && status < 300) {
+      entry->rules = RobotsRules::Parse(body, options_.robots_token, ro);
+    } else if (status >= 400 && status < 500) {
+      entry->rules = RobotsRules::AllowAll();  // RFC 9309 2.3.1.3: "unavailable"
+    } else {
+      entry->rules = RobotsRules::DisallowAll();  // 2.3.1.4: "unreachable"
+    }
+    entry->ready = true;
+    if (auto delay = entry->rules.crawl_delay_seconds()) {
+      std::string host = UrlHost(robots_url);
+      long ms = static_cast<long>(*delay * 1000);
+      auto configured = host_delay_ms_.find(host);
+      long base = configured != host_delay_ms_.end() ? static_cast<long>(configured->second)
+                                                     : options_.fetcher.min_host_delay_ms;
+      fetcher_.SetHostDelay(host, std::max(ms, base));
+    }
+  }
+
+  void Release(FetchRequest req, const RobotsEntry& entry, const Fetcher::Enqueue& enqueue) {
+    Result<bool> allowed = entry.rules.IsAllowedUrl(req.url);
+    if (!allowed.ok() || *allowed) {  // a bad URL: the fetcher reports it
+      enqueue(std::move(req));
+      return;
+    }
+    ++summary_.robots_refused;
+    FetchResult refused;
+    refused.token = req.token;
+    refused.url = req.url;
+    refused.final_url = req.url;
+    refused.status = Status::Forbidden(entry.refusal);
+    Dispatch(std::move(refused), enqueue);
+  }
+
+  void Dispatch(FetchResult&& r, const Fetcher::Enqueue& enqueue) {
+    const size_t index = TokenIndex(r.token);
+    switch (TokenKind(r.token)) {
+      case Kind::kFeed:
+        OnFeed(index, std::move(r), enqueue);
+        break;
+      case Kind::kArticle:
+        OnArticle(index, std::move(r));
+        break;
+      case Kind::kRobots:
+        OnRobots(index, std::move(r), enqueue);
+        break;
+      case Kind::kChildSitemap:
+        OnChildSitemap(index, std::move(r), enqueue);
+        break;
+    }
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+
+  void OnRobots(size_t index, FetchResult&& r, const Fetcher::Enqueue& enqueue) {
+    const std::string robots_url = robots_order_[index];  // copy: the vector may grow below
+    RobotsEntry& entry = robots_[robots_url];
+    int status = r.status.ok() ? static_cast<int>(r.http_status) : 0;
+    if (!r.status.ok() && r.status.code() == StatusCode::kTooLarge) status = 200;  // parse the cap
+    HostState host;
+    host.host = robots_url;
+    host.robots_status = status;
+    host.robots_body = status >= 200 && status < 300 ? r.body : std::string();
+    host.robots_fetched_at = now_;
+    host.robots_expires_at =
+        now_ + ((status >= 200 && status < 500) ? kRobotsTtlSeconds : kRobotsErrorTtlSeconds);
+    // A refusal by our own SSRF guard says nothing about the site: don't
+    // cache it, or allowing the address later would not take effect.
+    if (r.status.code() != StatusCode::kForbidden) {
+      Status stored = store_->PutHostState(host);
+      if (!stored.ok()) Log(LogLevel::kWarn, "caching " + robots_url + ": " + stored.ToString());
+    }
+    if (status == 0 || status >= 500) {
+      std::string why =
+          r.status.ok() ? "HTTP " + std::to_string(r.http_status) : r.status.ToString();
+      // Our own address guard's refusal is passed on as it is; a site that
+      // cannot serve robots.txt is not crawled for an hour (RFC 9309 2.3.1.4).
+      entry.refusal =
+          r.status.code() == StatusCode::kForbidden
+              ? why
+              : "robots.txt unreachable (" + why + "): not crawling the site for an hour";
+      Log(LogLevel::kWarn, robots_url + ": " + entry.refusal);
+    }
+    ApplyRobots(robots_url, status, host.robots_body, &entry);
+    entry.fetching = false;
+    std::vector<FetchRequest> parked = std::move(entry.parked);
+    entry.parked.clear();
+    for (FetchRequest& req : parked) Release(std::move(req), entry, enqueue);
+  }
+
   void FeedFailed(FeedJob* job, const std::string& error) {
     job->outcome.error = error;
     ++summary_.feeds_failed;
     ++progress_.errors;
-    Log(LogLevel::kWarn, "feed " + job->config->id + " (" + job->config->url + "): " + error);
+    Log(LogLevel::kWarn, "feed " + job->config->id + " (" + job->poll_url + "): " + error);
   }
 
-  void OnFeed(FetchResult&& r, const Fetcher::Enqueue& enqueue) {
-    FeedJob& job = jobs_[r.token];
+  void OnFeed(size_t index, FetchResult&& r, const Fetcher::Enqueue& enqueue) {
+    FeedJob& job = jobs_[index];
     job.outcome.http_status = r.http_status;
     ++progress_.feeds_done;
     if (!r.status.ok()) {
       FeedFailed(&job, r.status.ToString());
     } else if (r.http_status == 304) {
       job.outcome.not_modified = true;
+      job.hint = r.max_age_seconds;
       ++summary_.feeds_not_modified;
       Log(LogLevel::kDebug, "feed " + job.config->id + ": not modified");
+    } else if (r.http_status == 410) {
+      job.outcome.retired = true;
+      FeedFailed(&job, "HTTP 410 Gone: the feed is retired (change its url to revive it)");
     } else if (r.http_status != 200) {
+      if (r.http_status == 429 || r.http_status == 503) job.retry_after = r.retry_after_seconds;
       FeedFailed(&job, "HTTP " + std::to_string(r.http_status));
     } else {
-      auto feed = ParseFeed(r.body, r.content_type, r.final_url, options_.feed_parse);
+      job.outcome.moved_to = r.permanent_redirect_url;
+      job.hint = r.max_age_seconds;
+      auto feed = ParseSource(*job.config, r);
       if (!feed.ok()) {
         FeedFailed(&job, feed.status().ToString());
-      } else if (feed->entries.empty() && !feed->problems.empty()) {
+      } else if (feed->entries.empty() && feed->child_sources.empty() && !feed->problems.empty()) {
         // Recovery salvaged nothing: for the user this feed is broken.
         FeedFailed(&job, "malformed feed: " + feed->problems.front());
       } else {
@@ -134,30 +352,92 @@ class Pass {
         job.new_etag = r.etag;
         job.new_last_modified = r.last_modified;
         ++summary_.feeds_ok;
-        job.outcome.problems = feed->problems;
-        if (!feed->problems.empty()) {
-          Log(LogLevel::kWarn, "feed " + job.config->id + ": recovered from " +
-                                   std::to_string(feed->problems.size()) +
-                                   " problem(s), first: " + feed->problems.front());
-        }
-        QueueEntries(r.token, std::move(feed).value(), enqueue);
+        if (feed->ttl_seconds) job.hint = std::max(job.hint.value_or(0), *feed->ttl_seconds);
+        ReportProblems(job, *feed);
+        QueueChildSitemaps(index, *feed, enqueue);
+        QueueEntries(index, std::move(feed).value(), enqueue);
       }
     }
-    if (job.pending_articles == 0) (void)Finalize(&job);
+    if (job.pending == 0) (void)Finalize(&job);
+  }
+
+  Result<Feed> ParseSource(const FeedConfig& cfg, const FetchResult& r) const {
+    FeedParseOptions po = options_.feed_parse;
+    po.now = now_;
+    if (cfg.type == SourceType::kHtml) {
+      return ParseLinkPage(r.body, r.content_type, r.final_url, cfg.link_pattern, po);
+    }
+    return ParseFeed(r.body, r.content_type, r.final_url, po);
+  }
+
+  void ReportProblems(FeedJob& job, const Feed& feed) {
+    job.outcome.problems.insert(job.outcome.problems.end(), feed.problems.begin(),
+                                feed.problems.end());
+    if (!feed.problems.empty()) {
+      Log(LogLevel::kWarn, "feed " + job.config->id + ": recovered from " +
+                               std::to_string(feed.problems.size()) +
+                               " problem(s), first: " + feed.problems.front());
+    }
+  }
+
+  void QueueChildSitemaps(size_t feed_index, const Feed& feed, const Fetcher::Enqueue& enqueue) {
+    FeedJob& job = jobs_[feed_index];
+    size_t n = 0;
+    for (const std::string& url : feed.child_sources) {
+      if (n++ >= options_.max_child_sitemaps) {
+        job.outcome.problems.push_back("sitemap index lists more than " +
+                                       std::to_string(options_.max_child_sitemaps) +
+                                       " sitemaps; the rest wait for the next pass");
+        break;
+      }
+      children_.push_back({feed_index, url});
+      FetchRequest req;
+      req.url = url;
+      req.proxy = job.config->proxy;
+      req.token = MakeToken(Kind::kChildSitemap, children_.size() - 1);
+      ++job.pending;
+      Submit(std::move(req), enqueue);
+    }
+  }
+
+  void OnChildSitemap(size_t index, FetchResult&& r, const Fetcher::Enqueue& enqueue) {
+    const ChildJob& child = children_[index];
+    FeedJob& job = jobs_[child.feed_index];
+    if (!r.status.ok() || r.http_status != 200) {
+      std::string why =
+          r.status.ok() ? "HTTP " + std::to_string(r.http_status) : r.status.ToString();
+      job.outcome.problems.push_back("child sitemap " + child.url + ": " + why);
+      if (r.status.code() == StatusCode::kNetworkError || RetryableHttpStatus(r.http_status)) {
+        job.retry_articles = true;
+      }
+    } else {
+      FeedParseOptions po = options_.feed_parse;
+      po.now = now_;
+      auto feed = ParseFeed(r.body, r.content_type, r.final_url, po);
+      if (!feed.ok()) {
+        job.outcome.problems.push_back("child sitemap " + child.url + ": " +
+                                       feed.status().ToString());
+      } else {
+        // An index inside an index is not followed: sitemaps.org forbids it,
+        // and following it would let a site make us crawl without end.
+        QueueEntries(child.feed_index, std::move(feed).value(), enqueue);
+      }
+    }
+    --job.pending;
+    if (job.pending == 0) (void)Finalize(&job);
   }
 
   void QueueEntries(size_t feed_index, Feed feed, const Fetcher::Enqueue& enqueue) {
     FeedJob& job = jobs_[feed_index];
-    job.outcome.entries = feed.entries.size();
+    job.outcome.entries += feed.entries.size();
     // Newest first, so a cap keeps the most recent stories.
     std::stable_sort(feed.entries.begin(), feed.entries.end(),
                      [](const FeedEntry& a, const FeedEntry& b) {
                        return a.published.value_or(a.updated.value_or(0)) >
                               b.published.value_or(b.updated.value_or(0));
                      });
-    size_t queued = 0;
     for (FeedEntry& entry : feed.entries) {
-      if (queued >= options_.max_articles_per_feed) break;
+      if (job.new_entries >= options_.max_articles_per_feed) break;
       if (entry.link.empty()) continue;  // the parser already recorded the problem
       auto canonical = CanonicalizeUrl(entry.link);
       if (!canonical.ok()) {
@@ -175,34 +455,43 @@ class Pass {
         ++summary_.articles_duplicate;
         continue;
       }
+      ++job.new_entries;
       ArticleJob article;
       article.feed_index = feed_index;
       article.canonical_url = *canonical;
       article.entry = std::move(entry);
+      if (!job.config->fetch_articles) {
+        Status s = StoreFromEntry(article, job);
+        if (!s.ok()) ArticleFailed(job, article.entry.link, s);
+        if (!fatal_.ok()) return;
+        continue;
+      }
       FetchRequest req;
       req.url = article.entry.link;
-      req.token = kArticleTokenBase + articles_.size();
+      req.proxy = job.config->proxy;
+      req.token = MakeToken(Kind::kArticle, articles_.size());
       articles_.push_back(std::move(article));
-      ++job.pending_articles;
+      ++job.pending;
       ++progress_.articles_queued;
-      ++queued;
-      enqueue(std::move(req));
+      Submit(std::move(req), enqueue);
     }
   }
 
-  void OnArticle(FetchResult&& r) {
-    ArticleJob& article = articles_[r.token - kArticleTokenBase];
+  void ArticleFailed(FeedJob& job, const std::string& url, const Status& s) {
+    ++summary_.articles_failed;
+    ++job.outcome.failed_articles;
+    ++progress_.errors;
+    Log(LogLevel::kWarn, "article " + url + " (feed " + job.config->id + "): " + s.ToString());
+  }
+
+  void OnArticle(size_t index, FetchResult&& r) {
+    ArticleJob& article = articles_[index];
     FeedJob& job = jobs_[article.feed_index];
     ++progress_.articles_done;
     Status s = StoreArticle(article, job, r);
-    if (!s.ok()) {
-      ++summary_.articles_failed;
-      ++job.outcome.failed_articles;
-      ++progress_.errors;
-      Log(LogLevel::kWarn, "article " + r.url + " (feed " + job.config->id + "): " + s.ToString());
-    }
-    --job.pending_articles;
-    if (job.pending_articles == 0) (void)Finalize(&job);
+    if (!s.ok()) ArticleFailed(job, r.url, s);
+    --job.pending;
+    if (job.pending == 0) (void)Finalize(&job);
   }
 
   Status StoreArticle(const ArticleJob& article, FeedJob& job, const FetchResult& r) {
@@ -220,22 +509,48 @@ class Pass {
     auto extracted = ExtractArticle(decoded->utf8, r.final_url, options_.extract);
     if (!extracted.ok()) return extracted.status();
 
+    ArticleRecord rec = BaseRecord(article, job);
+    rec.fetched_url = r.final_url;
+    if (job.config->language.empty()) rec.language = extracted->language;
+    if (!extracted->title.empty()) rec.title = extracted->title;
+    rec.text = std::move(extracted->text);
+    if (!extracted->byline.empty()) rec.byline = extracted->byline;
+    rec.charset = decoded->charset;
+    if (extracted->published) rec.published = extracted->published;
+    return Save(std::move(rec), job);
+  }
+
+  // For feeds with fetch_articles = false: the entry's own content is the text.
+  Status StoreFromEntry(const ArticleJob& article, FeedJob& job) {
+    ArticleRecord rec = BaseRecord(article, job);
+    rec.fetched_url = article.entry.link;
+    const std::string& html =
+        article.entry.content.empty() ? article.entry.summary : article.entry.content;
+    if (!html.empty()) {
+      auto extracted = ExtractArticle(html, article.entry.link, options_.extract);
+      if (extracted.ok()) rec.text = std::move(extracted->text);
+    }
+    rec.charset = "UTF-8";
+    return Save(std::move(rec), job);
+  }
+
+  ArticleRecord BaseRecord(const ArticleJob& article, const FeedJob& job) const {
     ArticleRecord rec;
     rec.url = article.canonical_url;
     rec.id = ArticleIdForUrl(rec.url);
-    rec.fetched_url = r.final_url;
     rec.feed_id = job.config->id;
     rec.source = job.config->source;
-    rec.language = job.config->language.empty() ? extracted->language : job.config->language;
-    rec.title = extracted->title.empty() ? article.entry.title : extracted->title;
-    rec.text = std::move(extracted->text);
-    rec.byline = extracted->byline.empty() ? article.entry.author : extracted->byline;
-    rec.charset = decoded->charset;
-    rec.published = extracted->published;
-    if (!rec.published) rec.published = article.entry.published;
+    rec.language = job.config->language;
+    if (rec.language.empty()) rec.language = article.entry.language;
+    rec.title = article.entry.title;
+    rec.byline = article.entry.author;
+    rec.published = article.entry.published;
     if (!rec.published) rec.published = article.entry.updated;
-    rec.fetched_at = Now();
+    rec.fetched_at = now_;
+    return rec;
+  }
 
+  Status Save(ArticleRecord rec, FeedJob& job) {
     std::vector<MatchRecord> matches;
     for (TermMatch& m : matcher_->Match(rec.title, rec.text)) {
       MatchRecord mr;
@@ -273,39 +588,65 @@ class Pass {
   Status Finalize(FeedJob* job) {
     if (job->finalized) return Status::Ok();
     job->finalized = true;
-    FeedState state;
-    if (job->previous) state = *job->previous;
-    state.feed_id = job->config->id;
-    if (state.url != job->config->url) {
-      state.etag.clear();
-      state.last_modified.clear();
-    }
-    state.url = job->config->url;
-    state.last_fetch_at = Now();
-    state.last_http_status = static_cast<int>(job->outcome.http_status);
-    state.articles_stored += static_cast<int64_t>(job->outcome.new_articles);
+    FeedState& s = job->state;
+    const FeedConfig& cfg = *job->config;
+    s.last_fetch_at = now_;
+    s.last_http_status = static_cast<int>(job->outcome.http_status);
+    s.articles_stored += static_cast<int64_t>(job->outcome.new_articles);
+    PollOutcome poll;
+    poll.now = now_;
+    poll.hint_seconds = job->hint;
     if (job->outcome.error.empty()) {
-      state.last_error.clear();
-      state.consecutive_failures = 0;
-      state.last_success_at = state.last_fetch_at;
+      s.last_error.clear();
+      s.consecutive_failures = 0;
+      s.last_success_at = now_;
+      ++s.polls;
       if (job->fetched_ok && !job->retry_articles) {
-        state.etag = job->new_etag;
-        state.last_modified = job->new_last_modified;
+        s.etag = job->new_etag;
+        s.last_modified = job->new_last_modified;
       }
+      if (!job->outcome.moved_to.empty() && job->outcome.moved_to != s.url) {
+        Log(LogLevel::kInfo, "feed " + cfg.id + " moved permanently to " + job->outcome.moved_to);
+        s.url = job->outcome.moved_to;
+        s.etag.clear();  // validators belong to the old URL's response
+        s.last_modified.clear();
+        if (job->fetched_ok && !job->retry_articles) {
+          s.etag = job->new_etag;
+          s.last_modified = job->new_last_modified;
+        }
+      }
+      poll.result = job->new_entries > 0 ? PollResult::kNewEntries : PollResult::kNoNewEntries;
+      if (job->new_entries > 0) s.last_new_entry_at = now_;
     } else {
-      state.last_error = job->outcome.error;
-      ++state.consecutive_failures;
+      s.last_error = job->outcome.error;
+      ++s.consecutive_failures;
+      poll.result = job->outcome.retired ? PollResult::kGone : PollResult::kFailed;
+      poll.retry_after_seconds = job->retry_after;
     }
-    Status s = store_->PutFeedState(state);
-    if (!s.ok() && fatal_.ok()) fatal_ = s.WithContext("storing feed state of " + state.feed_id);
-    return s;
+    ScheduleOptions so = options_.schedule;
+    so.interval_seconds = cfg.interval_seconds;
+    if (cfg.min_interval_seconds > 0) so.min_interval_seconds = cfg.min_interval_seconds;
+    if (cfg.max_interval_seconds > 0) so.max_interval_seconds = cfg.max_interval_seconds;
+    ScheduleNextPoll(so, poll, std::uniform_real_distribution<double>(0.0, 1.0)(rng_), &s);
+    job->outcome.next_poll_at = s.next_poll_at;
+    job->outcome.url = job->poll_url;
+    Status stored = store_->PutFeedState(s);
+    if (!stored.ok() && fatal_.ok()) fatal_ = stored.WithContext("storing feed state of " + cfg.id);
+    return stored;
   }
 
   Store* store_;
   const WatchlistMatcher* matcher_;
   const CrawlOptions& options_;
+  Fetcher fetcher_;
+  int64_t now_ = 0;
+  std::mt19937 rng_;
   std::vector<FeedJob> jobs_;
   std::vector<ArticleJob> articles_;
+  std::vector<ChildJob> children_;
+  std::unordered_map<std::string, RobotsEntry> robots_;     // by robots.txt URL
+  std::vector<std::string> robots_order_;                   // token index -> robots.txt URL
+  std::unordered_map<std::string, int64_t> host_delay_ms_;  // per-feed overrides by host
   std::unordered_set<std::string> seen_urls_;
   CrawlSummary summary_;
   CrawlProgress progress_;

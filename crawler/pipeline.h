@@ -27,6 +27,7 @@
 #include "base/status.h"
 #include "crawler/config.h"
 #include "crawler/fetcher.h"
+#include "crawler/schedule.h"
 #include "parsers/article_extractor.h"
 #include "parsers/feed_parser.h"
 #include "storage/store.h"
@@ -52,6 +53,18 @@ struct CrawlOptions {
   ExtractOptions extract;
   // New articles fetched per feed per pass (newest entries first). Default: 200.
   size_t max_articles_per_feed = 200;
+  // Scheduling defaults; a feed's own interval/min/max override them.
+  ScheduleOptions schedule;
+  // Poll every configured feed now, ignoring the schedule and backoff (a
+  // retired feed stays retired). Default: false = only feeds that are due.
+  bool poll_all = false;
+  // robots.txt (RFC 9309): fetched once per origin, cached in the store for
+  // 24 h (1 h after a server error). Default: true.
+  bool respect_robots = true;
+  std::string robots_token = "mediawatch";  // product token matched in robots.txt
+  double max_crawl_delay_seconds = 30;      // cap on robots.txt Crawl-delay
+  // Child sitemaps fetched from one sitemap index per pass. Default: 50.
+  size_t max_child_sitemaps = 50;
   // Log sink (the pipeline never writes to stdout/stderr itself). Default: none.
   std::function<void(LogLevel, const std::string&)> log;
   // Called after every feed and article. Default: none.
@@ -64,11 +77,15 @@ struct CrawlOptions {
 
 struct FeedOutcome {
   std::string feed_id;
-  std::string url;
+  std::string url;  // the URL polled (after an earlier permanent redirect, the new one)
   long http_status = 0;
+  bool polled = false;   // false: not due, or retired
+  bool retired = false;  // 410 Gone now or earlier
   bool not_modified = false;
-  size_t entries = 0;       // entries in the feed document
-  size_t new_articles = 0;  // stored this pass
+  std::string moved_to;      // permanent redirect seen this pass ("" if none)
+  int64_t next_poll_at = 0;  // when it is due again (Unix s)
+  size_t entries = 0;        // entries in the feed document
+  size_t new_articles = 0;   // stored this pass
   size_t failed_articles = 0;
   std::string error;                  // "" when the feed itself was fetched and parsed
   std::vector<std::string> problems;  // recoverable parse problems
@@ -76,6 +93,9 @@ struct FeedOutcome {
 
 struct CrawlSummary {
   size_t feeds_total = 0;
+  size_t feeds_polled = 0;
+  size_t feeds_not_due = 0;
+  size_t feeds_retired = 0;
   size_t feeds_ok = 0;            // fetched and parsed (200)
   size_t feeds_not_modified = 0;  // 304
   size_t feeds_failed = 0;
@@ -85,6 +105,7 @@ struct CrawlSummary {
   size_t articles_failed = 0;
   size_t matched_articles = 0;
   size_t matches = 0;
+  size_t robots_refused = 0;  // requests robots.txt disallowed
   double seconds = 0;
   std::vector<FeedOutcome> feeds;  // in config order
 };

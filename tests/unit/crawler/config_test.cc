@@ -147,3 +147,119 @@ TEST(IntervalTest, Units) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST(FeedSourceOptionsTest, ParsesTypesIntervalsDelaysAndProxies) {
+  auto feeds = ParseFeedList(R"(
+[[feed]]
+id = "section"
+url = "https://x.org/ug/"
+language = "ug"
+source = "X"
+type = "html"
+link_pattern = '^https://x\.org/ug/news-\d+\.html$'
+min_interval = "10m"
+max_interval = "12h"
+host_delay = "2.5s"
+proxy = "socks5h://127.0.0.1:9050"
+fetch_articles = false
+)",
+                             "f.toml");
+  ASSERT_TRUE(feeds.ok()) << feeds.status().ToString();
+  const FeedConfig& f = (*feeds)[0];
+  EXPECT_EQ(f.type, SourceType::kHtml);
+  EXPECT_EQ(f.min_interval_seconds, 600);
+  EXPECT_EQ(f.max_interval_seconds, 43200);
+  EXPECT_EQ(f.host_delay_ms, 2500);
+  EXPECT_EQ(f.proxy, "socks5h://127.0.0.1:9050");
+  EXPECT_FALSE(f.fetch_articles);
+}
+
+TEST(FeedSourceOptionsTest, RejectsInconsistentSourceOptions) {
+  const std::string head =
+      "[[feed]]\nid = \"a\"\nurl = \"https://x.org/\"\nlanguage = \"en\"\nsource = \"X\"\n";
+  struct Case {
+    std::string extra;
+    const char* expected;
+  } cases[] = {
+      {"type = \"html\"\n", "needs a link_pattern"},
+      {"link_pattern = \"x\"\n", "needs type = \"html\""},
+      {"type = \"html\"\nlink_pattern = \"(unclosed\"\n", "bad link_pattern"},
+      {"type = \"rss\"\n", "'type' must be"},
+      {"min_interval = \"2h\"\nmax_interval = \"1h\"\n", "above max_interval"},
+      {"host_delay = \"soon\"\n", "is not like"},
+      {"proxy = \"ftp://p:1\"\n", "must start with"},
+      {"fetch_articles = \"no\"\n", "true or false"},
+  };
+  for (const Case& c : cases) {
+    auto feeds = ParseFeedList(head + c.extra, "f.toml");
+    ASSERT_FALSE(feeds.ok()) << c.extra;
+    EXPECT_NE(feeds.status().message().find(c.expected), std::string::npos)
+        << c.extra << " -> " << feeds.status().message();
+  }
+}
+
+TEST(SettingsTest, ParsesCrawlerTable) {
+  auto s = ParseSettings(R"(
+[crawler]
+contact = "mailto:ops@example.org"
+concurrency = 8
+per_host = 1
+host_delay = "250ms"
+timeout = 30
+max_body_mb = 4
+max_articles_per_feed = 50
+min_interval = "15m"
+max_interval = "2d"
+proxy = "http://127.0.0.1:3128"
+allow_cidrs = ["10.1.2.0/24"]
+respect_robots = false
+max_crawl_delay = 10
+)",
+                         "mediawatch.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->concurrency, 8);
+  EXPECT_EQ(s->host_delay_ms, 250);
+  EXPECT_EQ(s->min_interval_seconds, 900);
+  EXPECT_EQ(s->max_interval_seconds, 172800);
+  EXPECT_EQ(s->allow_cidrs, std::vector<std::string>{"10.1.2.0/24"});
+  EXPECT_FALSE(s->respect_robots);
+  EXPECT_DOUBLE_EQ(s->max_crawl_delay_seconds, 10);
+  EXPECT_EQ(UserAgentFor(*s), "mediawatch/0.1 (+mailto:ops@example.org)");
+}
+
+TEST(SettingsTest, RejectsUnknownKeysAndBadValues) {
+  EXPECT_FALSE(ParseSettings("[crawler]\nconcurency = 3\n", "m.toml").ok());
+  EXPECT_FALSE(ParseSettings("[crawlr]\n", "m.toml").ok());
+  EXPECT_FALSE(ParseSettings("[crawler]\nper_host = 100\n", "m.toml").ok());
+  EXPECT_FALSE(ParseSettings("[crawler]\ncontact = \"x) evil\"\n", "m.toml").ok());
+  auto bad = ParseSettings("[crawler]\nconcurrency = \"many\"\n", "m.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("m.toml:2:", 0), 0u) << bad.status().message();
+}
+
+TEST(SettingsTest, ConfigDirReadsSettingsAndSkipsThemAsFeeds) {
+  testing::TempDir dir;
+  testing::WriteFile(
+      dir.path() / "feeds.toml",
+      "[[feed]]\nid = \"a\"\nurl = \"http://x.org/rss\"\nlanguage = \"en\"\nsource = \"X\"\n");
+  testing::WriteFile(dir.path() / "mediawatch.toml", "[crawler]\nconcurrency = 4\n");
+  auto config = LoadConfigDir(dir.path());
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->settings.concurrency, 4);
+  EXPECT_EQ(config->feeds.size(), 1u);
+}
+
+TEST(DurationTest, Milliseconds) {
+  EXPECT_EQ(*ParseDurationMs("250ms"), 250);
+  EXPECT_EQ(*ParseDurationMs("1s"), 1000);
+  EXPECT_EQ(*ParseDurationMs("1.5s"), 1500);
+  EXPECT_EQ(*ParseDurationMs("2m"), 120000);
+  EXPECT_EQ(*ParseDurationMs("3"), 3000);
+  EXPECT_FALSE(ParseDurationMs("fast").ok());
+}
+
+}  // namespace
+}  // namespace mw
