@@ -66,9 +66,9 @@ constexpr const char* kXmlNs = "http://www.w3.org/XML/1998/namespace";
 constexpr int kXmlParseOptions = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
                                  XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
 
-// Feed::problems keeps the first kMaxProblems and then a count, so a feed
-// with millions of errors cannot grow the result without bound.
-constexpr size_t kMaxProblems = 100;
+// libxml2's messages kept per document (Feed::problems is capped the same
+// way, by feed_internal::ProblemLog).
+constexpr size_t kMaxProblems = feed_internal::ProblemLog::kMaxMessages;
 // Bytes that internal-entity references may add to the whole document.
 constexpr size_t kEntityExpansionBudget = 1u << 20;
 constexpr size_t kMaxCategoriesPerEntry = 100;
@@ -102,26 +102,7 @@ std::string LowerAscii(std::string_view s) {
   return out;
 }
 
-// Recoverable problems, capped at kMaxProblems.
-class ProblemLog {
- public:
-  void Add(std::string message) {
-    if (messages_.size() < kMaxProblems) {
-      messages_.push_back(std::move(message));
-    } else {
-      ++dropped_;
-    }
-  }
-  std::vector<std::string> Take() {
-    if (dropped_ > 0) messages_.push_back("... and " + std::to_string(dropped_) + " more problems");
-    dropped_ = 0;
-    return std::move(messages_);
-  }
-
- private:
-  std::vector<std::string> messages_;
-  size_t dropped_ = 0;
-};
+using feed_internal::ProblemLog;
 
 // ------------------------------------------------------------------ libxml2
 
@@ -1488,10 +1469,9 @@ Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
                                                .count());
 
   if (feed_internal::LooksLikeJsonFeed(body, content_type)) {
-    Result<Feed> json = feed_internal::ParseJsonFeed(body, feed_url, options);
-    if (!json.ok()) return json.status();
     ProblemLog problems;
-    for (std::string& p : json->problems) problems.Add(std::move(p));
+    Result<Feed> json = feed_internal::ParseJsonFeed(body, feed_url, options, &problems);
+    if (!json.ok()) return json.status();
     ReplaceImplausibleDates(&json.value(), now, &problems);
     json->problems = problems.Take();
     return json;

@@ -1,9 +1,11 @@
 // mediawatch/parsers/feed_parser.h
 //
-// Parses RSS 2.0 (and 0.9x), RSS 1.0 (RDF) and Atom 1.0 feeds with libxml2 in
-// its safe configuration: no entity substitution (XML_PARSE_NOENT), no DTD
-// loading, no network, no XML_PARSE_HUGE. Input is untrusted; every limit in
-// FeedParseOptions is enforced and exceeding one is an error, never a crash.
+// Parses RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 0.3/1.0 and JSON Feed 1.0/1.1.
+// XML goes through libxml2 in its safe configuration: no entity substitution
+// (XML_PARSE_NOENT), no DTD loading, no network, no XML_PARSE_HUGE; JSON
+// through nlohmann::json without exceptions, after a nesting pre-scan.
+// Input is untrusted; every limit in FeedParseOptions is enforced and
+// exceeding one is an error, never a crash.
 //
 //   FeedParseOptions opts;
 //   Result<Feed> feed = ParseFeed(body, "application/rss+xml; charset=utf-8",
@@ -11,9 +13,17 @@
 //   if (!feed.ok()) log(feed.status());
 //   for (const FeedEntry& e : feed->entries) Fetch(e.link);
 //
-// Recoverable problems (undeclared entities, bad bytes, an entry without a
-// link) do not fail the parse: they are recorded in Feed::problems, like
-// feedparser's "bozo" flag. Thread safety: ParseFeed is reentrant.
+// What comes out is safe to show: titles, names and terms are plain text
+// (markup stripped); summaries and contents are HTML passed through an
+// allow-list sanitizer (no script, no event handlers, no style, only
+// http/https/mailto URLs, relative ones resolved). Fields follow
+// feedparser's model, and its test corpus is our conformance suite
+// (tests/unit/parsers/feed_conformance_test.cc).
+//
+// Recoverable problems (undeclared entities, bad bytes, a guessed encoding,
+// an entry without a link, an implausible date) do not fail the parse: they
+// are recorded in Feed::problems, like feedparser's "bozo" flag.
+// Thread safety: ParseFeed is reentrant.
 #pragma once
 
 #include <cstdint>
@@ -170,12 +180,15 @@ struct FeedParseOptions {
 
 // Parses `body` (raw bytes as received): RSS, Atom, JSON Feed, and — detected
 // by their root element — sitemaps and sitemap indexes (delegated to
-// ParseSitemap in parsers/source_parsers.h). `content_type` is the HTTP
+// ParseSitemap in parsers/source_parsers.h). JSON is recognised by a '{' as
+// the first byte (after a BOM and white space), or by a JSON Content-Type
+// when the body does not start with '<'. `content_type` is the HTTP
 // Content-Type header (may be empty); its charset, the BOM and the XML
-// declaration decide the encoding (ICU detection only when none declares
-// one). `feed_url` is the URL the feed was fetched from, used to resolve
-// relative links.
-// Errors: kTooLarge, kParseError (not a recognised feed).
+// declaration decide the encoding (parsers/feed_encoding.h; ICU detection
+// only when none declares one and the bytes are not UTF-8). `feed_url` is
+// the URL the feed was fetched from, used to resolve relative links.
+// Errors: kTooLarge (max_bytes, max_depth), kParseError (not a recognised
+// feed, or JSON that is no JSON Feed), and ParseSitemap's for sitemaps.
 Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
                        std::string_view feed_url, const FeedParseOptions& options = {});
 

@@ -424,6 +424,20 @@ std::optional<int64_t> ParseIsoTruncated(std::string_view s) {
 
 }  // namespace
 
+void ProblemLog::Add(std::string message) {
+  if (messages_.size() < kMaxMessages) {
+    messages_.push_back(std::move(message));
+  } else {
+    ++dropped_;
+  }
+}
+
+std::vector<std::string> ProblemLog::Take() {
+  if (dropped_ > 0) messages_.push_back("... and " + std::to_string(dropped_) + " more problems");
+  dropped_ = 0;
+  return std::move(messages_);
+}
+
 std::string_view TrimXmlSpace(std::string_view s) {
   while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);

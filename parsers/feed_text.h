@@ -1,8 +1,10 @@
 // mediawatch/parsers/feed_text.h
 //
-// Private to parsers/: small pure string helpers used by the feed parser
-// (whitespace, HTML-to-text, base64, UTF-8 repair and truncation). Every
-// function is linear in its input and allocation-bounded by it.
+// Private to parsers/: small pure helpers shared by the feed parsers (XML and
+// JSON) and the HTML sanitizer: whitespace, HTML-to-text, markup that must
+// not survive in text, base64, UTF-8 repair and truncation, mis-decoded
+// text, feed dates in every form feedparser reads, and the capped problem
+// log. Every function is linear in its input and allocation-bounded by it.
 #pragma once
 
 #include <cstddef>
@@ -10,8 +12,24 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mw::feed_internal {
+
+// Recoverable problems of one parse ("bozo" messages): the first
+// kMaxMessages, then one "... and N more problems" line, so a feed with
+// millions of errors cannot grow the result without bound.
+class ProblemLog {
+ public:
+  static constexpr size_t kMaxMessages = 100;
+  void Add(std::string message);
+  // The messages (plus the count line), leaving the log empty.
+  std::vector<std::string> Take();
+
+ private:
+  std::vector<std::string> messages_;
+  size_t dropped_ = 0;
+};
 
 // Replaces each run of XML whitespace (space, tab, CR, LF) by one space and
 // trims both ends.

@@ -140,22 +140,37 @@ void Serialize(const HtmlTree& tree, const SanitizerOptions& options, SanitizedH
   };
   std::vector<Open> open;
   std::string& out = result->html;
+  // Text between two emitted tags, kept together: unwrapped or dropped
+  // elements split text into nodes, and "&lt;scr<font>ipt&gt;" must be
+  // judged as the one run of text it becomes.
+  std::string pending;
+  auto flush_text = [&] {
+    if (pending.empty()) return;
+    // Markup written as text ("&lt;script&gt;") is shown, not run; but it
+    // is never what a feed means, and a consumer that unescapes once too
+    // often would run it: it goes.
+    out += EscapeHtml(feed_internal::StripActiveMarkup(pending));
+    pending.clear();
+  };
   const auto n = static_cast<int32_t>(tree.nodes.size());
   auto close_until = [&](int32_t index) {
     while (!open.empty() && open.back().subtree_end <= index) {
+      flush_text();
       out += "</" + *open.back().tag + ">";
       open.pop_back();
     }
   };
+  // Ends of the open <svg>/<math> subtrees. Their elements are not HTML
+  // (an <a> in MathML may hold another <a>; HTML would split them), so
+  // inside them only text is kept.
+  std::vector<int32_t> foreign_ends;
   int32_t i = 1;  // nodes[0] is the document
   while (i < n) {
     close_until(i);
+    while (!foreign_ends.empty() && foreign_ends.back() <= i) foreign_ends.pop_back();
     const HtmlNode& node = tree.nodes[static_cast<size_t>(i)];
     if (node.is_text) {
-      // Markup written as text ("&lt;script&gt;") is shown, not run; but it
-      // is never what a feed means, and a consumer that unescapes once too
-      // often would run it: it goes.
-      out += EscapeHtml(feed_internal::StripActiveMarkup(node.text));
+      pending += node.text;
       ++i;
       continue;
     }
@@ -164,13 +179,16 @@ void Serialize(const HtmlTree& tree, const SanitizerOptions& options, SanitizedH
       i = std::max(node.subtree_end, i + 1);
       continue;
     }
-    if (IsAllowed(node.tag)) {
+    if (node.tag == "svg" || node.tag == "math") foreign_ends.push_back(node.subtree_end);
+    if (foreign_ends.empty() && IsAllowed(node.tag)) {
+      flush_text();
       EmitStartTag(node, options, &out, result);
       if (!IsVoid(node.tag)) open.push_back({node.subtree_end, &node.tag});
     }
     ++i;
   }
   close_until(n);
+  flush_text();
 }
 
 }  // namespace
@@ -208,11 +226,20 @@ std::string SafeUrl(std::string_view value, std::string_view base_url, bool allo
     if (c != '\t' && c != '\n' && c != '\r') url += c;
   }
   const auto is_c0_or_space = [](char c) { return static_cast<unsigned char>(c) <= 0x20; };
+  const auto is_c0_or_space_but_space = [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+  };
   const size_t first =
       static_cast<size_t>(std::find_if_not(url.begin(), url.end(), is_c0_or_space) - url.begin());
   url.erase(0, first);
   while (!url.empty() && is_c0_or_space(url.back())) url.pop_back();
   if (url.empty()) return {};
+  // Control characters or U+FFFD inside (a "&#1;javascript:" the parser
+  // replaced, say): a broken URL or an attack, never worth a link.
+  if (std::any_of(url.begin(), url.end(), is_c0_or_space_but_space) ||
+      url.find("\xEF\xBF\xBD") != std::string::npos) {
+    return {};
+  }
 
   // A scheme is ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"; anything
   // else before the first ':' makes the URL relative (RFC 3986 section 3.1).
@@ -236,9 +263,22 @@ std::string SafeUrl(std::string_view value, std::string_view base_url, bool allo
 
 SanitizedHtml SanitizeHtml(std::string_view html, const SanitizerOptions& options) {
   SanitizedHtml result;
-  // Text without markup or references: escaping is all there is to do.
+  // Text without markup or references: escaping is all there is to do
+  // (and repairing invalid UTF-8, which Gumbo would otherwise have done).
   if (html.find_first_of("<&") == std::string_view::npos) {
-    result.html = EscapeHtml(html);
+    std::string repaired;
+    feed_internal::RepairUtf8(html, &repaired);
+    // C0 controls other than white space mean nothing in HTML (Gumbo turns
+    // them into U+FFFD): they go.
+    repaired.erase(
+        std::remove_if(repaired.begin(), repaired.end(),
+                       [](char c) {
+                         const auto u = static_cast<unsigned char>(c);
+                         return (u < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') ||
+                                u == 0x7F;
+                       }),
+        repaired.end());
+    result.html = EscapeHtml(repaired);
     return result;
   }
   HtmlParseOptions parse_options;

@@ -16,13 +16,15 @@
 // Elements whose content is code or an embedding (script, style, iframe,
 // object, embed, applet, form and its controls, noscript, template, ...)
 // are dropped with their content; every other element (html, body, font,
-// svg, math, unknown tags) is unwrapped: its tags go, its text stays. Every
+// unknown tags, and everything inside svg and math, whose elements are not
+// HTML) is unwrapped: its tags go, its text stays. Every
 // on* attribute, style, srcset and anything not on the list is dropped.
 //
 // URL schemes are judged after the parser decoded character references and
 // after tabs, newlines and leading control characters or spaces are removed
 // (as the WHATWG URL parser does), so "&#106;avascript:", "java\tscript:",
-// " \x01javascript:" and "JaVaScRiPt:" are all recognised and removed.
+// " \x01javascript:" and "JaVaScRiPt:" are all recognised and removed; a
+// URL with control characters or U+FFFD left inside is dropped too.
 //
 //   SanitizedHtml s = SanitizeHtml(html, {.base_url = "https://example.org/news/"});
 //   entry.summary = std::move(s.html);

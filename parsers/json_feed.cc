@@ -23,7 +23,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr size_t kMaxProblems = 100;
 constexpr size_t kMaxTagsPerItem = 100;
 constexpr size_t kMaxAuthors = 50;
 constexpr size_t kMaxAttachments = 50;
@@ -40,8 +39,8 @@ std::string Shorten(std::string_view s, size_t max_bytes = 80) {
 // Builds one Feed from a parsed document, collecting problems.
 class JsonFeedBuilder {
  public:
-  JsonFeedBuilder(std::string_view feed_url, const FeedParseOptions& options)
-      : feed_url_(feed_url), options_(options) {}
+  JsonFeedBuilder(std::string_view feed_url, const FeedParseOptions& options, ProblemLog* problems)
+      : feed_url_(feed_url), options_(options), problems_(problems) {}
 
   Feed Build(const Json& doc) {
     Feed feed;
@@ -92,21 +91,11 @@ class JsonFeedBuilder {
         feed.entries.push_back(Item(item, feed, what));
       }
     }
-    if (dropped_problems_ > 0) {
-      problems_.push_back("... and " + std::to_string(dropped_problems_) + " more problems");
-    }
-    feed.problems = std::move(problems_);
     return feed;
   }
 
  private:
-  void Problem(std::string message) {
-    if (problems_.size() < kMaxProblems) {
-      problems_.push_back(std::move(message));
-    } else {
-      ++dropped_problems_;
-    }
-  }
+  void Problem(std::string message) { problems_->Add(std::move(message)); }
 
   static const Json* Member(const Json& object, std::string_view key) {
     if (!object.is_object()) return nullptr;
@@ -132,12 +121,13 @@ class JsonFeedBuilder {
     return "json";
   }
 
-  // A string member as given (numbers are accepted for ids), capped.
-  std::string Raw(const Json& value, const std::string& what) {
+  // A string member as given, capped. Integers are accepted where
+  // `allow_integer` (ids: the spec says string, feeds write numbers).
+  std::string Raw(const Json& value, const std::string& what, bool allow_integer = false) {
     std::string out;
     if (value.is_string()) {
       out = value.get_ref<const std::string&>();
-    } else if (value.is_number_integer() || value.is_number_unsigned()) {
+    } else if (allow_integer && (value.is_number_integer() || value.is_number_unsigned())) {
       out = value.dump();
     } else {
       Problem(what + " is not a string; ignored");
@@ -229,7 +219,7 @@ class JsonFeedBuilder {
   FeedEntry Item(const Json& item, const Feed& feed, const std::string& what) {
     FeedEntry e;
     if (const Json* id = Member(item, "id"))
-      e.id = std::string(TrimXmlSpace(Raw(*id, what + " id")));
+      e.id = std::string(TrimXmlSpace(Raw(*id, what + " id", /*allow_integer=*/true)));
     if (const Json* url = Member(item, "url")) {
       e.link = Url(*url, what + " url");
       if (!e.link.empty()) e.links.push_back({e.link, "alternate", "text/html", "", 0});
@@ -312,21 +302,20 @@ class JsonFeedBuilder {
 
   std::string_view feed_url_;
   const FeedParseOptions& options_;
-  std::vector<std::string> problems_;
-  size_t dropped_problems_ = 0;
+  ProblemLog* problems_;
 };
 
 }  // namespace
 
 bool LooksLikeJsonFeed(std::string_view body, std::string_view content_type) {
-  std::string type(TrimXmlSpace(content_type.substr(0, content_type.find(';'))));
-  std::transform(type.begin(), type.end(), type.begin(), AsciiLower);
-  if (type == "application/json" || type == "application/feed+json" || type.ends_with("+json")) {
-    return true;
-  }
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   body = TrimXmlSpace(body);
-  return !body.empty() && body.front() == '{';
+  // The body decides when it can: servers label feeds wrongly all the time.
+  if (!body.empty() && body.front() == '{') return true;
+  if (!body.empty() && body.front() == '<') return false;
+  std::string type(TrimXmlSpace(content_type.substr(0, content_type.find(';'))));
+  std::transform(type.begin(), type.end(), type.begin(), AsciiLower);
+  return type == "application/json" || type == "application/feed+json" || type.ends_with("+json");
 }
 
 int JsonNestingDepth(std::string_view json, int limit) {
@@ -356,7 +345,7 @@ int JsonNestingDepth(std::string_view json, int limit) {
 }
 
 Result<Feed> ParseJsonFeed(std::string_view body, std::string_view feed_url,
-                           const FeedParseOptions& options) {
+                           const FeedParseOptions& options, ProblemLog* problems) {
   if (body.size() > options.max_bytes) {
     return Status::TooLarge("feed body of " + std::to_string(body.size()) +
                             " bytes exceeds max_bytes (" + std::to_string(options.max_bytes) + ")");
@@ -368,12 +357,10 @@ Result<Feed> ParseJsonFeed(std::string_view body, std::string_view feed_url,
     return Status::TooLarge("JSON nesting deeper than max_depth (" +
                             std::to_string(options.max_depth) + ")");
   }
-  std::vector<std::string> problems;
   std::string utf8;
   if (const size_t bad = RepairUtf8(body, &utf8); bad > 0) {
-    problems.push_back(std::to_string(bad) +
-                       " invalid byte sequence(s) in UTF-8 replaced by U+FFFD (JSON must be "
-                       "UTF-8)");
+    problems->Add(std::to_string(bad) +
+                  " invalid byte sequence(s) in UTF-8 replaced by U+FFFD (JSON must be UTF-8)");
   }
   const Json doc = Json::parse(utf8, /*cb=*/nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Status::ParseError("not a JSON Feed: invalid JSON");
@@ -386,11 +373,7 @@ Result<Feed> ParseJsonFeed(std::string_view body, std::string_view feed_url,
     return Status::ParseError(
         "not a JSON Feed: no \"version\" naming jsonfeed.org and no \"items\"");
   }
-  JsonFeedBuilder builder(feed_url, options);
-  Feed feed = builder.Build(doc);
-  problems.insert(problems.end(), feed.problems.begin(), feed.problems.end());
-  feed.problems = std::move(problems);
-  return feed;
+  return JsonFeedBuilder(feed_url, options, problems).Build(doc);
 }
 
 }  // namespace mw::feed_internal

@@ -29,22 +29,26 @@
 
 #include "base/status.h"
 #include "parsers/feed_parser.h"
+#include "parsers/feed_text.h"
 
 namespace mw::feed_internal {
 
-// True when `content_type` is a JSON media type (application/json,
-// application/feed+json, anything +json) or the first byte of `body` after
-// an optional UTF-8 byte order mark and white space is '{'.
+// True when the first byte of `body` after an optional UTF-8 byte order
+// mark and white space is '{', or, unless that byte is '<' (markup wins
+// over a wrong label), when `content_type` is a JSON media type
+// (application/json, application/feed+json, anything +json).
 bool LooksLikeJsonFeed(std::string_view body, std::string_view content_type);
 
 // Deepest nesting of arrays and objects in `json`, scanning strings
 // correctly; stops counting once `limit` is exceeded. O(n), no recursion.
 int JsonNestingDepth(std::string_view json, int limit);
 
-// Parses a JSON Feed. `feed_url` resolves relative URLs.
+// Parses a JSON Feed. `feed_url` resolves relative URLs. Recoverable
+// problems go to `problems` (Feed::problems is left empty for the caller
+// to fill from it).
 // Errors: kTooLarge (body over max_bytes, nesting over max_depth),
 // kParseError (not JSON, or JSON that is not a JSON Feed object).
 Result<Feed> ParseJsonFeed(std::string_view body, std::string_view feed_url,
-                           const FeedParseOptions& options);
+                           const FeedParseOptions& options, ProblemLog* problems);
 
 }  // namespace mw::feed_internal

@@ -1545,10 +1545,16 @@ TEST(FeedDelegation, JsonFeedsAreRecognisedByTheirFirstByteOrContentType) {
     ASSERT_EQ(feed.entries.size(), 1u);
     EXPECT_EQ(feed.entries[0].link, "https://example.org/1");
   }
-  // A JSON Content-Type on something that is not JSON: a clear error.
-  auto xml = Parse("<rss/>", "application/json");
-  ASSERT_FALSE(xml.ok());
-  EXPECT_NE(xml.status().message().find("not a JSON Feed"), std::string::npos);
+  // Markup wins over a wrong label, which is recorded.
+  Feed xml = MustParse("<rss><channel><title>X</title></channel></rss>", "application/json");
+  EXPECT_EQ(xml.format, FeedFormat::kRss2);
+  EXPECT_TRUE(HasProblem(xml, "served as 'application/json', not an XML media type"))
+      << JoinProblems(xml);
+  // A JSON label on neither markup nor an object: a clear error.
+  auto other = Parse("[1, 2]", "application/feed+json");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("not a JSON Feed"), std::string::npos)
+      << other.status().ToString();
 }
 
 TEST(FeedDelegation, JsonFeedDatesAreCheckedForPlausibilityToo) {
