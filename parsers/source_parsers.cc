@@ -75,6 +75,14 @@ int64_t NowOr(const FeedParseOptions& options) {
       .count();
 }
 
+// FeedEntry::links holds every link of an entry; ours have only the one.
+Link AlternateLink(const std::string& href) {
+  Link link;
+  link.href = href;
+  link.rel = "alternate";
+  return link;
+}
+
 // A sitemap field: whitespace collapsed, capped at max_field_bytes.
 std::string FieldText(const XmlElement& el, const FeedParseOptions& options,
                       const std::string& what, ProblemList* problems) {
@@ -229,6 +237,7 @@ class SitemapBuilder {
         continue;
       }
       entry.id = entry.link;
+      entry.links.push_back(AlternateLink(entry.link));
       entry.updated = Date(SitemapChild(url_el, "lastmod"), what + " lastmod", &entry);
       if (const XmlElement* news = NewsBlock(url_el)) ReadNews(*news, what, feed, &entry);
       // As for feeds (feed_parser.cc): an entry without a publication date
@@ -248,6 +257,7 @@ class SitemapBuilder {
   void ReadNews(const XmlElement& news, const std::string& what, Feed* feed, FeedEntry* entry) {
     if (const XmlElement* title = NewsChild(news, "title")) {
       entry->title = FieldText(*title, options_, what + " news:title", problems_);
+      entry->title_type = std::string(kTextPlain);  // the schema's type
     }
     entry->published =
         Date(NewsChild(news, "publication_date"), what + " news:publication_date", entry);
@@ -270,6 +280,8 @@ class SitemapBuilder {
         if (comma == std::string::npos) comma = all.size();
         std::string keyword = CollapseSpace(std::string_view(all).substr(start, comma - start));
         if (!keyword.empty() && seen.insert(keyword).second) {
+          // feed_parser.h: tags[i].term == categories[i].
+          entry->tags.push_back(Tag{keyword, "", ""});
           entry->categories.push_back(std::move(keyword));
         }
         start = comma + 1;
@@ -690,6 +702,7 @@ Result<Feed> ParseLinkPage(std::string_view body, std::string_view content_type,
     FeedEntry entry;
     entry.id = link;
     entry.link = link;
+    entry.links.push_back(AlternateLink(link));
     entry.title = std::move(title);
     entry_by_key.emplace(key, feed.entries.size());
     title_strength.push_back(strength);

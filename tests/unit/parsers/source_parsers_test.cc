@@ -139,6 +139,11 @@ TEST(SitemapTest, GoogleNewsFields) {
   EXPECT_EQ(Iso(zh.published), "2026-01-28T01:30:00Z");
   EXPECT_EQ(Iso(zh.updated), "2026-01-28T10:00:00Z");
   EXPECT_EQ(zh.categories, (std::vector<std::string>{"关恒", "新疆", "人权"}));
+  ASSERT_EQ(zh.tags.size(), 3u);
+  EXPECT_EQ(zh.tags[2].term, "人权");
+  ASSERT_EQ(zh.links.size(), 1u);
+  EXPECT_EQ(zh.links[0].href, zh.link);
+  EXPECT_EQ(zh.links[0].rel, "alternate");
   const FeedEntry& ug = feed.entries[1];
   EXPECT_EQ(ug.title, "شىنجاڭدىكى لاگېرلار");
   EXPECT_EQ(ug.language, "ug");
