@@ -83,6 +83,7 @@ PassResult RunCrawler(const std::vector<std::string>& argv) {
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   auto start = std::chrono::steady_clock::now();
+  std::fflush(stdout);  // or the child inherits unflushed output
   pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stdout);

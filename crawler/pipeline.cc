@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <random>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -73,11 +77,171 @@ struct RobotsEntry {
   std::vector<FetchRequest> parked;
 };
 
+// The CPU-heavy part of storing one article — decoding, extraction,
+// matching and the RocksDB write — runs here, off the fetcher's thread.
+// Everything it needs is copied in; it touches no pass bookkeeping.
+struct ArticleWork {
+  size_t feed_index = 0;
+  std::string log_url;
+  ArticleRecord rec;        // metadata from the feed; text still empty
+  bool from_entry = false;  // fetch_articles = false: `html` is the entry's content
+  bool language_from_page = false;
+  std::string html;  // the page's body (raw bytes) or the entry's content
+  std::string content_type;
+};
+
+struct ArticleDone {
+  size_t feed_index = 0;
+  std::string log_url;
+  Status status;       // extraction problems (the article is skipped)
+  Status store_error;  // the store failed: fatal for the pass
+  bool inserted = false;
+  size_t matches = 0;
+  std::string title;
+  std::string source;
+};
+
+ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* matcher,
+                           const ExtractOptions& extract_options) {
+  ArticleDone done;
+  done.feed_index = w.feed_index;
+  done.log_url = std::move(w.log_url);
+  ArticleRecord& rec = w.rec;
+  if (w.from_entry) {
+    if (!w.html.empty()) {
+      auto extracted = ExtractArticle(w.html, rec.fetched_url, extract_options);
+      if (extracted.ok()) rec.text = std::move(extracted->text);
+    }
+    rec.charset = "UTF-8";
+  } else {
+    auto decoded = DecodeHtml(w.html, w.content_type);
+    if (!decoded.ok()) {
+      done.status = decoded.status();
+      return done;
+    }
+    auto extracted = ExtractArticle(decoded->utf8, rec.fetched_url, extract_options);
+    if (!extracted.ok()) {
+      done.status = extracted.status();
+      return done;
+    }
+    if (w.language_from_page) rec.language = extracted->language;
+    if (!extracted->title.empty()) rec.title = extracted->title;
+    rec.text = std::move(extracted->text);
+    if (!extracted->byline.empty()) rec.byline = extracted->byline;
+    rec.charset = decoded->charset;
+    if (extracted->published) rec.published = extracted->published;
+  }
+  std::vector<MatchRecord> matches;
+  for (TermMatch& m : matcher->Match(rec.title, rec.text)) {
+    MatchRecord mr;
+    mr.watchlist_id = std::move(m.watchlist_id);
+    mr.target_id = std::move(m.target_id);
+    mr.kind = std::string(TargetKindName(m.kind));
+    mr.term = std::move(m.term);
+    mr.field = std::move(m.field);
+    mr.snippet = std::move(m.snippet);
+    mr.count = m.count;
+    matches.push_back(std::move(mr));
+  }
+  auto inserted = store->PutArticle(rec, matches);
+  if (!inserted.ok()) {
+    done.store_error = inserted.status().WithContext("storing " + rec.url);
+    return done;
+  }
+  done.inserted = *inserted;
+  done.matches = matches.size();
+  done.title = std::move(rec.title);
+  done.source = std::move(rec.source);
+  return done;
+}
+
+// One background thread with a bounded input queue. When the queue is full
+// the caller processes the work itself: backpressure without unbounded
+// buffering, and no deadlock.
+class ArticleWorker {
+ public:
+  using Fn = std::function<ArticleDone(ArticleWork)>;
+  ArticleWorker(Fn fn, size_t capacity) : fn_(std::move(fn)), capacity_(capacity) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ArticleWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    thread_.join();
+  }
+
+  // False when the queue is full (the caller then does the work).
+  bool TrySubmit(ArticleWork&& w) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queue_.size() >= capacity_) return false;
+      queue_.push_back(std::move(w));
+      ++outstanding_;
+    }
+    work_cv_.notify_one();
+    return true;
+  }
+
+  std::vector<ArticleDone> Drain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<ArticleDone> out = std::move(done_);
+    done_.clear();
+    return out;
+  }
+
+  // Waits until every submitted work item is done, then drains.
+  std::vector<ArticleDone> Finish() {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_cv_.wait(lock, [this] { return outstanding_ == 0; });
+    std::vector<ArticleDone> out = std::move(done_);
+    done_.clear();
+    return out;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      ArticleWork w = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      ArticleDone d = fn_(std::move(w));
+      lock.lock();
+      done_.push_back(std::move(d));
+      if (--outstanding_ == 0) idle_cv_.notify_all();
+    }
+  }
+
+  Fn fn_;
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable idle_cv_;
+  std::deque<ArticleWork> queue_;
+  std::vector<ArticleDone> done_;
+  size_t outstanding_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 // State of one CrawlOnce call.
 class Pass {
  public:
   Pass(Store* store, const WatchlistMatcher* matcher, const CrawlOptions& options)
-      : store_(store), matcher_(matcher), options_(options), fetcher_(options.fetcher) {}
+      : store_(store), matcher_(matcher), options_(options), fetcher_(options.fetcher) {
+    if (options.background_workers > 0) {
+      worker_ = std::make_unique<ArticleWorker>(
+          [store, matcher, &options](ArticleWork w) {
+            return ProcessArticle(std::move(w), store, matcher, options.extract);
+          },
+          options.worker_queue_capacity);
+    }
+  }
 
   Result<CrawlSummary> Run(const std::vector<FeedConfig>& feeds) {
     auto started = std::chrono::steady_clock::now();
@@ -123,7 +287,11 @@ class Pass {
         [this](FetchResult&& r, const Fetcher::Enqueue& enqueue) {
           Dispatch(std::move(r), enqueue);
         },
-        [this] { return !fatal_.ok() || (options_.cancel && options_.cancel->load()); });
+        [this] {
+          if (worker_) ApplyAll(worker_->Drain());
+          return !fatal_.ok() || (options_.cancel && options_.cancel->load());
+        });
+    if (worker_) ApplyAll(worker_->Finish());
     if (!fatal_.ok()) return fatal_;
     if (!run.ok()) return run;
     // A cancelled pass leaves unfinished feeds as they were, so the next pass
@@ -461,8 +629,16 @@ class Pass {
       article.canonical_url = *canonical;
       article.entry = std::move(entry);
       if (!job.config->fetch_articles) {
-        Status s = StoreFromEntry(article, job);
-        if (!s.ok()) ArticleFailed(job, article.entry.link, s);
+        ArticleWork w;
+        w.feed_index = feed_index;
+        w.log_url = article.entry.link;
+        w.rec = BaseRecord(article, job);
+        w.rec.fetched_url = article.entry.link;
+        w.from_entry = true;
+        w.html = article.entry.content.empty() ? std::move(article.entry.summary)
+                                               : std::move(article.entry.content);
+        ++job.pending;
+        Process(std::move(w));
         if (!fatal_.ok()) return;
         continue;
       }
@@ -488,50 +664,63 @@ class Pass {
     ArticleJob& article = articles_[index];
     FeedJob& job = jobs_[article.feed_index];
     ++progress_.articles_done;
-    Status s = StoreArticle(article, job, r);
-    if (!s.ok()) ArticleFailed(job, r.url, s);
-    --job.pending;
-    if (job.pending == 0) (void)Finalize(&job);
-  }
-
-  Status StoreArticle(const ArticleJob& article, FeedJob& job, const FetchResult& r) {
-    if (!r.status.ok()) {
-      if (r.status.code() == StatusCode::kNetworkError) job.retry_articles = true;
-      return r.status;
-    }
-    if (r.http_status != 200) {
-      if (RetryableHttpStatus(r.http_status)) job.retry_articles = true;
-      return Status::HttpError("HTTP " + std::to_string(r.http_status));
+    Status s = r.status;
+    if (s.ok() && r.http_status != 200)
+      s = Status::HttpError("HTTP " + std::to_string(r.http_status));
+    if (!s.ok()) {
+      if (r.status.code() == StatusCode::kNetworkError || RetryableHttpStatus(r.http_status)) {
+        job.retry_articles = true;
+      }
+      ArticleFailed(job, r.url, s);
+      --job.pending;
+      if (job.pending == 0) (void)Finalize(&job);
+      return;
     }
     ++summary_.articles_fetched;
-    auto decoded = DecodeHtml(r.body, r.content_type);
-    if (!decoded.ok()) return decoded.status();
-    auto extracted = ExtractArticle(decoded->utf8, r.final_url, options_.extract);
-    if (!extracted.ok()) return extracted.status();
-
-    ArticleRecord rec = BaseRecord(article, job);
-    rec.fetched_url = r.final_url;
-    if (job.config->language.empty()) rec.language = extracted->language;
-    if (!extracted->title.empty()) rec.title = extracted->title;
-    rec.text = std::move(extracted->text);
-    if (!extracted->byline.empty()) rec.byline = extracted->byline;
-    rec.charset = decoded->charset;
-    if (extracted->published) rec.published = extracted->published;
-    return Save(std::move(rec), job);
+    ArticleWork w;
+    w.feed_index = article.feed_index;
+    w.log_url = r.url;
+    w.rec = BaseRecord(article, job);
+    w.rec.fetched_url = r.final_url;
+    w.language_from_page = job.config->language.empty();
+    w.html = std::move(r.body);
+    w.content_type = std::move(r.content_type);
+    Process(std::move(w));
   }
 
-  // For feeds with fetch_articles = false: the entry's own content is the text.
-  Status StoreFromEntry(const ArticleJob& article, FeedJob& job) {
-    ArticleRecord rec = BaseRecord(article, job);
-    rec.fetched_url = article.entry.link;
-    const std::string& html =
-        article.entry.content.empty() ? article.entry.summary : article.entry.content;
-    if (!html.empty()) {
-      auto extracted = ExtractArticle(html, article.entry.link, options_.extract);
-      if (extracted.ok()) rec.text = std::move(extracted->text);
+  // Hands the work to the background worker, or does it here when there is
+  // none or its queue is full.
+  void Process(ArticleWork w) {
+    if (worker_ && worker_->TrySubmit(std::move(w))) return;
+    Apply(ProcessArticle(std::move(w), store_, matcher_, options_.extract));
+  }
+
+  void ApplyAll(std::vector<ArticleDone> done) {
+    for (ArticleDone& d : done) Apply(std::move(d));
+  }
+
+  // Bookkeeping for a processed article, on the pass's own thread.
+  void Apply(ArticleDone d) {
+    FeedJob& job = jobs_[d.feed_index];
+    if (!d.store_error.ok()) {
+      if (fatal_.ok()) fatal_ = d.store_error;
+    } else if (!d.status.ok()) {
+      ArticleFailed(job, d.log_url, d.status);
+    } else if (!d.inserted) {
+      ++summary_.articles_duplicate;
+    } else {
+      ++summary_.articles_stored;
+      ++progress_.articles_stored;
+      ++job.outcome.new_articles;
+      if (d.matches > 0) {
+        ++summary_.matched_articles;
+        ++progress_.matched_articles;
+        summary_.matches += d.matches;
+        Log(LogLevel::kInfo, "match: " + d.title + " [" + d.source + "]");
+      }
     }
-    rec.charset = "UTF-8";
-    return Save(std::move(rec), job);
+    --job.pending;
+    if (job.pending == 0) (void)Finalize(&job);
   }
 
   ArticleRecord BaseRecord(const ArticleJob& article, const FeedJob& job) const {
@@ -548,40 +737,6 @@ class Pass {
     if (!rec.published) rec.published = article.entry.updated;
     rec.fetched_at = now_;
     return rec;
-  }
-
-  Status Save(ArticleRecord rec, FeedJob& job) {
-    std::vector<MatchRecord> matches;
-    for (TermMatch& m : matcher_->Match(rec.title, rec.text)) {
-      MatchRecord mr;
-      mr.watchlist_id = std::move(m.watchlist_id);
-      mr.target_id = std::move(m.target_id);
-      mr.kind = std::string(TargetKindName(m.kind));
-      mr.term = std::move(m.term);
-      mr.field = std::move(m.field);
-      mr.snippet = std::move(m.snippet);
-      mr.count = m.count;
-      matches.push_back(std::move(mr));
-    }
-    auto inserted = store_->PutArticle(rec, matches);
-    if (!inserted.ok()) {
-      fatal_ = inserted.status().WithContext("storing " + rec.url);
-      return fatal_;
-    }
-    if (!*inserted) {
-      ++summary_.articles_duplicate;
-      return Status::Ok();
-    }
-    ++summary_.articles_stored;
-    ++progress_.articles_stored;
-    ++job.outcome.new_articles;
-    if (!matches.empty()) {
-      ++summary_.matched_articles;
-      ++progress_.matched_articles;
-      summary_.matches += matches.size();
-      Log(LogLevel::kInfo, "match: " + rec.title + " [" + rec.source + "]");
-    }
-    return Status::Ok();
   }
 
   // Writes the feed's state once all of its work is done.
@@ -651,6 +806,7 @@ class Pass {
   CrawlSummary summary_;
   CrawlProgress progress_;
   Status fatal_;
+  std::unique_ptr<ArticleWorker> worker_;  // declared last: joined before the state above dies
 };
 
 }  // namespace

@@ -15,7 +15,8 @@
 //   Result<CrawlSummary> summary = crawler.CrawlOnce(config.feeds);
 //
 // Thread safety: one CrawlOnce at a time per Crawler; store and matcher must
-// outlive it.
+// outlive it and be safe for concurrent use (both are). Articles are
+// processed on `background_workers` threads.
 #pragma once
 
 #include <atomic>
@@ -65,6 +66,14 @@ struct CrawlOptions {
   double max_crawl_delay_seconds = 30;      // cap on robots.txt Crawl-delay
   // Child sitemaps fetched from one sitemap index per pass. Default: 50.
   size_t max_child_sitemaps = 50;
+  // Threads that decode, extract, match and store articles while the
+  // fetcher's thread keeps transfers going (0 = all on the fetcher's
+  // thread). Default: 1 (two cores: one fetching and parsing feeds, one
+  // storing articles).
+  size_t background_workers = 1;
+  // Articles waiting for the worker; when full, the fetcher's thread does the
+  // work itself (backpressure). Default: 256.
+  size_t worker_queue_capacity = 256;
   // Log sink (the pipeline never writes to stdout/stderr itself). Default: none.
   std::function<void(LogLevel, const std::string&)> log;
   // Called after every feed and article. Default: none.
