@@ -220,7 +220,8 @@ std::optional<CharsetGuess> GuessCharset(std::string_view bytes) {
   if (LooksLikeThai(bytes)) {
     std::string how = "Thai letter patterns";
     if (!best_name.empty()) {
-      how += " (ICU's best guess: " + best_name + ", " + std::to_string(best_confidence) + ")";
+      how += " (ICU's best guess: " + best_name + ", confidence " +
+             std::to_string(best_confidence) + ")";
     }
     return CharsetGuess{"windows-874", 60, std::move(how)};
   }
@@ -279,7 +280,7 @@ Result<DecodedBody> DecodeFeedBody(std::string_view body, std::string_view conte
       label = guess->label;
       out.source = "detected";
       out.problems.push_back("encoding guessed: " + CanonicalCharset(label) + " (confidence " +
-                             std::to_string(guess->confidence) + ", " + guess->how + ")");
+                             std::to_string(guess->confidence) + ") by " + guess->how);
     }
   }
   if (label.empty()) {

@@ -10,7 +10,7 @@
 //   4. when nothing above names an encoding: UTF-8 if the bytes are valid
 //      UTF-8, else a guess (ICU's charset detector, plus a check for Thai
 //      TIS-620, which ICU cannot detect), recorded as the problem
-//      "encoding guessed: X (confidence N)";
+//      "encoding guessed: X (confidence N) by ICU" (or "by Thai ...");
 //   5. UTF-8 (invalid sequences become U+FFFD).
 // We never decide an encoding because the bytes "decoded without errors":
 // Big5 decodes as GBK without a single error, and so do many other pairs.
@@ -63,7 +63,8 @@ Result<DecodedBody> DecodeFeedBody(std::string_view body, std::string_view conte
 struct CharsetGuess {
   std::string label;
   int confidence = 0;
-  std::string how;  // "ICU" or "Thai letter patterns (ICU's best: X, N)"
+  // "ICU", or "Thai letter patterns (ICU's best guess: X, confidence N)".
+  std::string how;
 };
 std::optional<CharsetGuess> GuessCharset(std::string_view bytes);
 

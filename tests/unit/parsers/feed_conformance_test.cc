@@ -414,6 +414,10 @@ TEST(FeedConformance, CoreSimpleCases) {
   std::printf("[ core_simple ] %d/%d cases passed (%.1f%%), %d/%d checks\n", passed, cases,
               100.0 * passed / std::max(cases, 1), checks_passed, checks);
   for (const std::string& f : failures) std::printf("    FAIL %s\n", f.c_str());
+  // Measured: 487 of 489. The two failures are deliberate: "<!DOCTYPE" and
+  // "<!' ..." in a description are a doctype and a bogus comment to an HTML5
+  // parser (Gumbo, like browsers), so the sanitizer drops them; feedparser's
+  // SGML-era sanitizer keeps them as text.
   EXPECT_EQ(cases, 489);
   EXPECT_GE(passed * 100, cases * 95) << passed << " of " << cases;
 }
@@ -439,17 +443,15 @@ TEST(FeedConformance, DateVectors) {
                          ", got " + got);
     }
   }
-  // The README's extra vector: an offset of -9999 is no offset.
-  ++run;
-  if (!feed_internal::ParseFeedDate("Sun, 31 Dec 9999 23:59:59 -9999")) {
-    ++passed;
-  } else {
-    failures.push_back("rfc822 'Sun, 31 Dec 9999 23:59:59 -9999': want none");
-  }
   std::printf("[ date vectors ] %d/%d passed (%.1f%%)\n", passed, run, 100.0 * passed / run);
   for (const std::string& f : failures) std::printf("    FAIL %s\n", f.c_str());
-  EXPECT_EQ(run, 73);
+  // Measured: 71 of 72. "03335" (two-digit year, day of year) is not read on
+  // purpose: a bare five-digit number is too often something else, and the
+  // w3dtf vector "22013" must not be a date.
+  EXPECT_EQ(run, 72);
   EXPECT_GE(passed * 100, run * 95);
+  // The README's extra vector: an offset of -9999 is no offset.
+  EXPECT_EQ(feed_internal::ParseFeedDate("Sun, 31 Dec 9999 23:59:59 -9999"), std::nullopt);
 }
 
 // ================================================================ encodings
@@ -658,6 +660,13 @@ TEST(FeedConformance, EncodingSubsets) {
     if (subset != "encoding_all") {
       for (const std::string& f : failures) std::printf("    FAIL %s\n", f.c_str());
     }
+    // Measured: 33/34, 47/48, 15/15, 88/90. The failures are deliberate:
+    // bozo_linenoise expects feedparser's windows-1252 mojibake of bytes
+    // that are broken UTF-8 (we keep the UTF-8 and mark the bad bytes);
+    // bozo_http_i18n expects RFC 3023's "text/xml means US-ASCII", which
+    // RFC 7303 replaced by reading the document's own declaration. The
+    // "equivalent" passes are the same rule: feedparser names US-ASCII for
+    // text/xml without charset, we read these ASCII documents as UTF-8.
     EXPECT_GE(passed * 100, run * 95) << subset;
   }
 }
@@ -730,6 +739,18 @@ std::string Dangerous(std::string s) {
   }
   if (squeezed.find("javascript:") != std::string::npos) return "javascript: URL";
   return {};
+}
+
+// The check below must be able to fail.
+TEST(FeedConformance, DangerousContentDetectorCatchesWhatItShould) {
+  EXPECT_EQ(Dangerous("<SCRIPT>x</SCRIPT>"), "<script");
+  EXPECT_EQ(Dangerous("&lt;script&gt;"), "<script");
+  EXPECT_EQ(Dangerous("&amp;lt;script&amp;gt;"), "<script");
+  EXPECT_EQ(Dangerous("<b class=x onClick = 'y'>"), "on*= handler");
+  EXPECT_EQ(Dangerous("<img/onerror=x>"), "on*= handler");
+  EXPECT_EQ(Dangerous("<a href=\"java\tscript:x\">"), "javascript: URL");
+  EXPECT_EQ(Dangerous("<a href=\"&#106;avascript:x\">"), "javascript: URL");
+  EXPECT_EQ(Dangerous("<p>Safe <b>text</b> about scripts; honest = true</p>"), "");
 }
 
 TEST(FeedConformance, SanitizeCasesLeaveNothingActive) {
