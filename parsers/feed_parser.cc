@@ -991,6 +991,7 @@ class FeedBuilder {
     std::vector<std::string> display;
     std::vector<Person> details;
     std::vector<Person> contributors;
+    bool capped = false;  // kMaxPeople reached and reported
   };
 
   // Authors and contributors of `parent` in document order: atom:author,
@@ -1002,7 +1003,14 @@ class FeedBuilder {
       if (display.empty() && person.name.empty() && person.email.empty() && person.uri.empty()) {
         return;
       }
-      if (people.details.size() >= kMaxPeople) return;
+      if (people.details.size() >= kMaxPeople) {
+        if (people.details.size() == kMaxPeople && !people.capped) {
+          people.capped = true;
+          problems_->Add(what + ": more than " + std::to_string(kMaxPeople) +
+                         " authors; the rest dropped");
+        }
+        return;
+      }
       people.display.push_back(std::move(display));
       people.details.push_back(std::move(person));
     };

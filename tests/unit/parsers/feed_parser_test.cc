@@ -918,6 +918,27 @@ std::string Nested(int depth) {
   return body + "</description></item></channel></rss>";
 }
 
+TEST(FeedLimits, LinksAndAuthorsAreCappedPerEntry) {
+  std::string item = "<item><link>http://e.com/1</link>";
+  for (int i = 0; i < 300; ++i) {
+    item += "<atom:link rel=\"related\" href=\"http://e.com/r" + std::to_string(i) +
+            "\"/><dc:creator>A" + std::to_string(i) + "</dc:creator>";
+  }
+  item += "</item>";
+  Feed feed = MustParse(
+      "<rss xmlns:atom=\"http://www.w3.org/2005/Atom\" "
+      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>" +
+      item + "</channel></rss>");
+  ASSERT_EQ(feed.entries.size(), 1u);
+  EXPECT_EQ(feed.entries[0].links.size(), 100u);
+  EXPECT_EQ(feed.entries[0].authors.size(), 50u);
+  EXPECT_EQ(feed.entries[0].author_details.size(), 50u);
+  EXPECT_TRUE(HasProblem(feed, "entries[0]: more than 100 links; the rest dropped"))
+      << JoinProblems(feed);
+  EXPECT_TRUE(HasProblem(feed, "entries[0]: more than 50 authors; the rest dropped"))
+      << JoinProblems(feed);
+}
+
 TEST(FeedLimits, NestingDeeperThanMaxDepthIsTooLarge) {
   FeedParseOptions options;
   options.max_depth = 20;
