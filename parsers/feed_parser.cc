@@ -625,8 +625,9 @@ class FeedBuilder {
     return utf8;
   }
 
-  // A title-like field as plain text: whatever the declared type, markup
-  // is stripped (feed_internal::MarkupFreeText).
+  // A title-like field as plain text: HTML (declared, or escaped HTML in
+  // RSS) loses its tags; text keeps harmless angle brackets, but never
+  // markup that would act if rendered (feed_internal::MarkupFreeText).
   std::string PlainText(const xmlNode* el, const TextType& type, const std::string& what) {
     std::string out;
     switch (type.kind) {
