@@ -33,7 +33,7 @@ enum class StatusCode {
   kIoError,       // local file or database I/O failed
   kCorruption,    // stored data is damaged
   kUnsupported,
-  kForbidden,        // refused by policy (SSRF guard, robots.txt)
+  kForbidden,  // refused by policy (SSRF guard, robots.txt)
   kInternal,
 };
 

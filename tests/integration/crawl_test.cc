@@ -190,10 +190,10 @@ class CrawlTest : public ::testing::Test {
   }
 
   CommandResult Crawl(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {MEDIAWATCH_BINARY, "crawl",  "--config",      config_.string(),
-                                     "--db",            db_,      "--once",        "--max-body-mb",
-                                     "1",               "--timeout", "20",         "--allow-cidr",
-                                     "127.0.0.0/8",     "--host-delay-ms", "0"};
+    std::vector<std::string> args = {
+        MEDIAWATCH_BINARY, "crawl",           "--config", config_.string(), "--db", db_,
+        "--once",          "--max-body-mb",   "1",        "--timeout",      "20",   "--allow-cidr",
+        "127.0.0.0/8",     "--host-delay-ms", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunCommand(args);
   }
