@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "storage/store.h"
@@ -103,6 +104,35 @@ class PollingTest : public ::testing::Test {
           "<item><title>Full text</title><link>/full/never-fetched.html</link>"
           "<content:encoded><![CDATA[<p>Xinjiang full text in the feed.</p>"
           "<script>alert(1)</script>]]></content:encoded></item></channel></rss>");
+    // Hostile feeds.
+    Serve("/hostile/laughs.xml", "application/rss+xml",
+          "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\">"
+          "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c "
+          "\"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+          "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e "
+          "\"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+          "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\"><!ENTITY g "
+          "\"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">"
+          "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\"><!ENTITY i "
+          "\"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
+          "<rss version=\"2.0\"><channel><title>&i;</title><item><title>&i;</title>"
+          "<link>/a/laughs.html</link></item></channel></rss>");
+    Serve("/hostile/xxe.xml", "application/rss+xml",
+          "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+          "<rss version=\"2.0\"><channel><title>x</title><item><title>&x;</title>"
+          "<link>/a/xxe.html</link><description>&x;</description></item></channel></rss>");
+    Serve("/a/laughs.html", "text/html", Article("Laughs", "plain"));
+    Serve("/a/xxe.html", "text/html", Article("XXE", "plain"));
+    Serve("/hostile/wrong-type.xml", "text/plain",
+          Rss({{"Guan Heng typed wrong", "/a/wrong.html"}}));
+    Serve("/a/wrong.html", "text/html", Article("Guan Heng typed wrong", "Guan Heng again."));
+    server_.http().Get(
+        "/hostile/to-blocked.xml", [this](const httplib::Request&, httplib::Response& res) {
+          Count("/hostile/to-blocked.xml");
+          // 127.0.0.2 is outside the allowed 127.0.0.1/32 in this test: the guard
+          // must refuse the redirect target before connecting.
+          res.set_redirect("http://127.0.0.2:" + std::to_string(server_.port()) + "/ok/rss.xml");
+        });
     ASSERT_TRUE(server_.Start());
   }
 
@@ -276,6 +306,33 @@ TEST_F(PollingTest, FeedsWithFullTextNeedNoArticleFetch) {
   ASSERT_EQ(articles.size(), 1u);
   EXPECT_NE(articles[0].text.find("Xinjiang full text"), std::string::npos) << articles[0].text;
   EXPECT_EQ(articles[0].text.find("alert"), std::string::npos) << articles[0].text;
+}
+
+TEST_F(PollingTest, HostileFeedsFailAloneInOnePass) {
+  WriteConfig(Feed("laughs", "/hostile/laughs.xml") + Feed("xxe", "/hostile/xxe.xml") +
+              Feed("wrong-type", "/hostile/wrong-type.xml") +
+              Feed("to-blocked", "/hostile/to-blocked.xml") + Feed("ok", "/ok/rss.xml"));
+  std::vector<std::string> args = {
+      MEDIAWATCH_BINARY, "crawl",           "--config", config_.string(), "--db", db_,
+      "--once",          "--host-delay-ms", "0",        "--timeout",      "20",   "--allow-cidr",
+      "127.0.0.1/32"};
+  CommandResult r = RunCommand(args, 60);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("failed: to-blocked: Forbidden"), std::string::npos) << r.out;
+  auto articles = Articles();
+  std::set<std::string> titles;
+  for (const ArticleRecord& a : articles) {
+    titles.insert(a.title);
+    EXPECT_EQ(a.title.find("root:"), std::string::npos);
+    EXPECT_EQ(a.text.find("root:"), std::string::npos);
+    EXPECT_LT(a.title.size(), 10000u);  // entities were not expanded into megabytes
+  }
+  EXPECT_TRUE(titles.count("Guan Heng story")) << r.out << r.err;  // the good feed
+  EXPECT_TRUE(titles.count("Guan Heng typed wrong"))
+      << r.out << r.err;  // text/plain RSS still read
+  auto states = States();
+  EXPECT_EQ(states["to-blocked"].consecutive_failures, 1);
+  EXPECT_EQ(states["ok"].consecutive_failures, 0);
 }
 
 TEST_F(PollingTest, OpmlExportThenImportRoundTrips) {
