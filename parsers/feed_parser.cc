@@ -40,6 +40,7 @@
 #include "parsers/json_feed.h"
 #include "parsers/source_parsers.h"
 #include "parsers/url.h"
+#include "parsers/xml_safe.h"
 
 namespace mw {
 namespace {
@@ -61,11 +62,6 @@ constexpr std::string_view kXhtmlNs = "http://www.w3.org/1999/xhtml";
 constexpr std::string_view kSyNs = "http://purl.org/rss/1.0/modules/syndication/";
 constexpr const char* kXmlNs = "http://www.w3.org/XML/1998/namespace";
 
-// NOENT, DTDLOAD, DTDATTR and HUGE are deliberately absent (see the header).
-// The body handed to libxml2 is already UTF-8, so the declaration is ignored.
-constexpr int kXmlParseOptions = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-                                 XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
-
 // libxml2's messages kept per document (Feed::problems is capped the same
 // way, by feed_internal::ProblemLog).
 constexpr size_t kMaxProblems = feed_internal::ProblemLog::kMaxMessages;
@@ -80,7 +76,6 @@ constexpr int64_t kMaxTtlMinutes = 366 * 24 * 60;
 constexpr int64_t kEarliestPlausibleDate = 631152000;
 // Clocks and time zones are wrong by hours, not by days.
 constexpr int64_t kMaxFutureSkewSeconds = 48 * 3600;
-constexpr size_t kMaxUndeclaredEntityNames = 64;
 constexpr size_t kMaxMessageBytes = 300;
 constexpr size_t kMaxDateBytes = 256;
 
@@ -106,77 +101,16 @@ using feed_internal::ProblemLog;
 
 // ------------------------------------------------------------------ libxml2
 
-struct ParserCtxtDeleter {
-  void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
-};
-struct DocDeleter {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
 struct BufferDeleter {
   void operator()(xmlBuffer* buf) const { xmlBufferFree(buf); }
 };
-using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter>;
-using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
+using xml_internal::DocPtr;
+using xml_internal::ParsedXml;
+using xml_internal::XmlErrorLog;
 using BufferPtr = std::unique_ptr<xmlBuffer, BufferDeleter>;
 
-// What libxml2 reported while parsing one document.
-struct XmlErrorLog {
-  std::vector<std::string> messages;  // the first kMaxProblems
-  size_t count = 0;
-  bool depth_exceeded = false;
-  std::set<std::string> undeclared_entities;
-
-  void Add(const xmlError& error) {
-    ++count;
-    std::string text(TrimXmlSpace(error.message ? error.message : "unknown XML error"));
-    // libxml2 2.9 reports its own nesting limit (xmlParserMaxDepth) as an
-    // internal error; only the message tells it apart.
-    if (error.code == XML_ERR_INTERNAL_ERROR && text.find("depth") != std::string::npos) {
-      depth_exceeded = true;
-    }
-    if ((error.code == XML_ERR_UNDECLARED_ENTITY || error.code == XML_WAR_UNDECLARED_ENTITY) &&
-        error.str1 != nullptr && undeclared_entities.size() < kMaxUndeclaredEntityNames) {
-      undeclared_entities.insert(error.str1);
-    }
-    if (messages.size() < kMaxProblems) {
-      messages.push_back("XML line " + std::to_string(error.line) + ": " +
-                         Shorten(text, kMaxMessageBytes));
-    }
-  }
-};
-
-// libxml2 calls this with the parser context as `user_data` (the default
-// userData of a context is the context itself, and the sub-contexts it makes
-// for entity content copy _private from their parent).
-void CollectXmlError(void* user_data, xmlErrorPtr error) noexcept {
-  auto* ctxt = static_cast<xmlParserCtxtPtr>(user_data);
-  if (ctxt == nullptr || error == nullptr || ctxt->_private == nullptr) return;
-  try {
-    static_cast<XmlErrorLog*>(ctxt->_private)->Add(*error);
-  } catch (...) {
-    // Out of memory while recording an error: drop it rather than unwind
-    // through C frames.
-  }
-}
-
-struct ParsedXml {
-  DocPtr doc;
-  XmlErrorLog errors;
-};
-
 Result<ParsedXml> ParseXml(std::string_view utf8) {
-  if (utf8.size() > static_cast<size_t>(INT_MAX)) {
-    return Status::TooLarge("decoded feed larger than 2 GiB");
-  }
-  ParserCtxtPtr ctxt(xmlNewParserCtxt());
-  if (!ctxt || ctxt->sax == nullptr) return Status::Internal("xmlNewParserCtxt failed");
-  ParsedXml out;
-  ctxt->_private = &out.errors;
-  ctxt->sax->serror = &CollectXmlError;
-  out.doc.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
-                                  /*URL=*/nullptr, "UTF-8", kXmlParseOptions));
-  ctxt->_private = nullptr;  // `out` is about to move
-  return out;
+  return xml_internal::ParseXmlSafely(utf8, kMaxProblems);
 }
 
 // Rewrites references to the given undeclared entity names as numeric
@@ -359,7 +293,7 @@ class TreeReader {
   }
 
   void ReportOnce(std::string_view name, std::string message) {
-    if (reported_.size() >= kMaxUndeclaredEntityNames) return;
+    if (reported_.size() >= XmlErrorLog::kMaxUndeclaredEntityNames) return;
     if (reported_.insert(std::string(name)).second) problems_->Add(std::move(message));
   }
 

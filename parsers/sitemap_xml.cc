@@ -20,13 +20,11 @@
 #include <set>
 
 #include "parsers/feed_encoding.h"
+#include "parsers/xml_safe.h"
 
 namespace mw::source_internal {
 namespace {
 
-// NOENT, DTDLOAD, DTDATTR and HUGE are deliberately absent (see the header).
-constexpr int kXmlParseOptions = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-                                 XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
 // Bytes that internal-entity references may add to the whole document.
 constexpr size_t kEntityExpansionBudget = 1u << 20;
 constexpr size_t kMaxMessageBytes = 300;
@@ -41,68 +39,11 @@ bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-struct ParserCtxtDeleter {
-  void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
-};
-struct DocDeleter {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter>;
-using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
-
-// What libxml2 reported while parsing one document.
-struct XmlErrorLog {
-  std::vector<std::string> messages;  // the first kMaxProblems
-  size_t count = 0;
-  bool depth_exceeded = false;
-
-  void Add(const xmlError& error) {
-    ++count;
-    const std::string text(TrimSpace(error.message ? error.message : "unknown XML error"));
-    // libxml2 2.9 reports its nesting limit (xmlParserMaxDepth) as an
-    // internal error that only its message tells apart.
-    if (error.code == XML_ERR_INTERNAL_ERROR && text.find("depth") != std::string::npos) {
-      depth_exceeded = true;
-    }
-    if (messages.size() < kMaxProblems) {
-      messages.push_back("XML line " + std::to_string(error.line) + ": " +
-                         Shorten(text, kMaxMessageBytes));
-    }
-  }
-};
-
-// libxml2 passes the parser context as `user_data` (a context's default
-// userData is itself, and the sub-contexts it creates for entity content
-// copy _private from their parent).
-void CollectXmlError(void* user_data, xmlErrorPtr error) noexcept {
-  auto* ctxt = static_cast<xmlParserCtxtPtr>(user_data);
-  if (ctxt == nullptr || error == nullptr || ctxt->_private == nullptr) return;
-  try {
-    static_cast<XmlErrorLog*>(ctxt->_private)->Add(*error);
-  } catch (...) {
-    // Out of memory while recording an error: drop it rather than unwind
-    // through C frames.
-  }
-}
-
-struct ParsedXml {
-  DocPtr doc;
-  XmlErrorLog errors;
-};
+using xml_internal::ParsedXml;
+using xml_internal::XmlErrorLog;
 
 Result<ParsedXml> ParseUtf8(std::string_view utf8) {
-  if (utf8.size() > static_cast<size_t>(INT_MAX)) {
-    return Status::TooLarge("decoded document larger than 2 GiB");
-  }
-  ParserCtxtPtr ctxt(xmlNewParserCtxt());
-  if (!ctxt || ctxt->sax == nullptr) return Status::Internal("xmlNewParserCtxt failed");
-  ParsedXml out;
-  ctxt->_private = &out.errors;
-  ctxt->sax->serror = &CollectXmlError;
-  out.doc.reset(xmlCtxtReadMemory(ctxt.get(), utf8.data(), static_cast<int>(utf8.size()),
-                                  /*URL=*/nullptr, "UTF-8", kXmlParseOptions));
-  ctxt->_private = nullptr;  // `out` is about to move
-  return out;
+  return xml_internal::ParseXmlSafely(utf8, kMaxProblems);
 }
 
 // Deepest element nesting under `root` (root is 1), by a parent-pointer
