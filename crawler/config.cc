@@ -48,6 +48,17 @@ Result<std::string> RequiredString(std::string_view source, const toml::table& t
   return value;
 }
 
+// toml++ reports syntax errors by exception; they stop here as values.
+Result<toml::table> ParseToml(std::string_view text, std::string_view source_name) {
+  try {
+    return toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::string where(source_name);
+    if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
+    return Status::InvalidArgument(where + ": " + std::string(e.description()));
+  }
+}
+
 // An interval key given as seconds or "30m"; `lo`/`hi` bound it.
 Result<int64_t> IntervalKey(std::string_view source, const toml::node* node,
                             const std::string& what, std::string_view key, int64_t lo, int64_t hi) {
@@ -263,14 +274,9 @@ std::string UserAgentFor(const CrawlSettings& settings) {
 }
 
 Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view source_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::string where(source_name);
-    if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
-    return Status::InvalidArgument(where + ": " + std::string(e.description()));
-  }
+  auto parsed = ParseToml(toml_text, source_name);
+  if (!parsed.ok()) return parsed.status();
+  toml::table& root = *parsed;
   for (const auto& [key, node] : root) {
     if (key.str() != "crawler") {
       return Error(source_name, &node,
@@ -360,14 +366,9 @@ Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view
 
 Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
                                               std::string_view source_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::string where(source_name);
-    if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
-    return Status::InvalidArgument(where + ": " + std::string(e.description()));
-  }
+  auto parsed = ParseToml(toml_text, source_name);
+  if (!parsed.ok()) return parsed.status();
+  toml::table& root = *parsed;
   for (const auto& [key, node] : root) {
     if (key.str() != "feed") {
       return Error(source_name, &node,

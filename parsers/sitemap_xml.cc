@@ -1,12 +1,9 @@
 // mediawatch/parsers/sitemap_xml.cc
 //
-// libxml2 is set up as in feed_parser.cc: a private parser context per
-// document, errors collected through the context's structured-error hook
-// (libxml2 2.9.14 has no xmlCtxtSetErrorHandler; sax->serror is the
-// per-context equivalent, and nothing goes to the global error channel), the
-// body handed over as UTF-8 with the declaration ignored. The tree is then
-// copied with a parent-pointer walk (no recursion) and freed before
-// ParseXmlTree returns.
+// libxml2 reads the document through parsers/xml_safe.h (the same safe
+// options and per-context error capture as feeds). The tree is then copied
+// with a parent-pointer walk (no recursion) and freed before ParseXmlTree
+// returns.
 #include "parsers/sitemap_xml.h"
 
 #include <libxml/entities.h>
