@@ -83,11 +83,7 @@ std::string_view AsView(const xmlChar* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
 }
 
-std::string Shorten(std::string_view s, size_t max_bytes = 80) {
-  std::string out(s);
-  if (feed_internal::TruncateUtf8(&out, max_bytes)) out += "...";
-  return out;
-}
+using feed_internal::Shorten;
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
@@ -160,32 +156,6 @@ size_t RewriteUndeclaredEntities(std::string_view xml, const std::set<std::strin
     }
   }
   return rewritten;
-}
-
-// Deepest element nesting under `root` (root is 1), walking with parent
-// pointers instead of recursion; stops as soon as `limit` is exceeded.
-int MaxElementDepth(const xmlNode* root, int limit) {
-  int max_depth = 0;
-  int depth = 1;
-  const xmlNode* cur = root;
-  while (cur != nullptr) {
-    if (cur->type == XML_ELEMENT_NODE) {
-      max_depth = std::max(max_depth, depth);
-      if (max_depth > limit) return max_depth;
-      if (cur->children != nullptr) {
-        cur = cur->children;
-        ++depth;
-        continue;
-      }
-    }
-    while (cur != root && cur->next == nullptr) {
-      cur = cur->parent;
-      --depth;
-    }
-    if (cur == root) break;
-    cur = cur->next;
-  }
-  return max_depth;
 }
 
 bool HasElementChildren(const xmlNode* el) {
@@ -1434,21 +1404,9 @@ Result<Feed> ParseFeed(std::string_view body, std::string_view content_type,
   auto parsed = ParseWithEntityRecovery(decoded->utf8, &problems);
   if (!parsed.ok()) return parsed.status();
   const XmlErrorLog& errors = parsed->errors;
-  if (errors.depth_exceeded) {
-    return Status::TooLarge(
-        "element nesting deeper than libxml2's limit (256 without "
-        "XML_PARSE_HUGE, which we never set)");
-  }
-  const xmlNode* root = parsed->doc ? xmlDocGetRootElement(parsed->doc.get()) : nullptr;
-  if (root == nullptr) {
-    return Status::ParseError("not XML: " + (errors.messages.empty()
-                                                 ? std::string("no root element")
-                                                 : errors.messages.front()));
-  }
-  if (MaxElementDepth(root, options.max_depth) > options.max_depth) {
-    return Status::TooLarge("element nesting deeper than max_depth (" +
-                            std::to_string(options.max_depth) + ")");
-  }
+  auto checked_root = xml_internal::CheckedRoot(*parsed, options.max_depth);
+  if (!checked_root.ok()) return checked_root.status();
+  const xmlNode* root = *checked_root;
   // Sitemaps are sources without a feed: their parser owns them (it decodes
   // the body the same way).
   if (IsSitemapRoot(root)) return ParseSitemap(body, content_type, feed_url, options);

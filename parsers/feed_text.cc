@@ -438,6 +438,12 @@ std::vector<std::string> ProblemLog::Take() {
   return std::move(messages_);
 }
 
+std::string Shorten(std::string_view s, size_t max_bytes) {
+  std::string out(s);
+  if (TruncateUtf8(&out, max_bytes)) out += "...";
+  return out;
+}
+
 std::string_view TrimXmlSpace(std::string_view s) {
   while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);

@@ -78,6 +78,10 @@ bool RepairMisdecodedText(std::string* text);
 // Returns true when something was cut.
 bool TruncateUtf8(std::string* s, size_t max_bytes);
 
+// `s` shortened to about `max_bytes` (at a UTF-8 boundary) with "..." added
+// when cut: for quoting untrusted text in messages.
+std::string Shorten(std::string_view s, size_t max_bytes = 80);
+
 // Decodes RFC 4648 base64, ignoring whitespace. nullopt on any other
 // character or bad padding.
 std::optional<std::string> DecodeBase64(std::string_view s);

@@ -17,10 +17,16 @@
 #include <set>
 
 #include "parsers/feed_encoding.h"
+#include "parsers/feed_text.h"
 #include "parsers/xml_safe.h"
 
 namespace mw::source_internal {
 namespace {
+
+using feed_internal::CollapseWhitespace;
+using feed_internal::Shorten;
+using feed_internal::TrimXmlSpace;
+using feed_internal::TruncateUtf8;
 
 // Bytes that internal-entity references may add to the whole document.
 constexpr size_t kEntityExpansionBudget = 1u << 20;
@@ -32,8 +38,6 @@ std::string_view AsView(const xmlChar* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
 }
 
-bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 using xml_internal::ParsedXml;
@@ -41,32 +45,6 @@ using xml_internal::XmlErrorLog;
 
 Result<ParsedXml> ParseUtf8(std::string_view utf8) {
   return xml_internal::ParseXmlSafely(utf8, kMaxProblems);
-}
-
-// Deepest element nesting under `root` (root is 1), by a parent-pointer
-// walk; stops as soon as `limit` is exceeded.
-int MaxElementDepth(const xmlNode* root, int limit) {
-  int max_depth = 0;
-  int depth = 1;
-  const xmlNode* cur = root;
-  while (cur != nullptr) {
-    if (cur->type == XML_ELEMENT_NODE) {
-      if (depth > max_depth) max_depth = depth;
-      if (max_depth > limit) return max_depth;
-      if (cur->children != nullptr) {
-        cur = cur->children;
-        ++depth;
-        continue;
-      }
-    }
-    while (cur != root && cur->next == nullptr) {
-      cur = cur->parent;
-      --depth;
-    }
-    if (cur == root) break;
-    cur = cur->next;
-  }
-  return max_depth;
 }
 
 // Copies a libxml2 tree into an XmlTree, reading character data with the
@@ -256,7 +234,7 @@ Result<XmlTree> ParseXmlTree(std::string_view body, std::string_view content_typ
     return Status::TooLarge("document of " + std::to_string(body.size()) +
                             " bytes exceeds max_bytes (" + std::to_string(options.max_bytes) + ")");
   }
-  if (TrimSpace(body).empty()) return Status::ParseError("not XML: the body is empty");
+  if (TrimXmlSpace(body).empty()) return Status::ParseError("not XML: the body is empty");
   xmlInitParser();
 
   ProblemList problems;
@@ -267,21 +245,9 @@ Result<XmlTree> ParseXmlTree(std::string_view body, std::string_view content_typ
   Result<ParsedXml> parsed = ParseUtf8(decoded->utf8);
   if (!parsed.ok()) return parsed.status();
   const XmlErrorLog& errors = parsed->errors;
-  if (errors.depth_exceeded) {
-    return Status::TooLarge(
-        "element nesting deeper than libxml2's limit (256 without XML_PARSE_HUGE, which we "
-        "never set)");
-  }
-  const xmlNode* root = parsed->doc ? xmlDocGetRootElement(parsed->doc.get()) : nullptr;
-  if (root == nullptr) {
-    return Status::ParseError("not XML: " + (errors.messages.empty()
-                                                 ? std::string("no root element")
-                                                 : errors.messages.front()));
-  }
-  if (MaxElementDepth(root, options.max_depth) > options.max_depth) {
-    return Status::TooLarge("element nesting deeper than max_depth (" +
-                            std::to_string(options.max_depth) + ")");
-  }
+  auto checked_root = xml_internal::CheckedRoot(*parsed, options.max_depth);
+  if (!checked_root.ok()) return checked_root.status();
+  const xmlNode* root = *checked_root;
   for (const std::string& message : errors.messages) problems.Add(message);
   if (errors.count > errors.messages.size()) {
     problems.Add(std::to_string(errors.count - errors.messages.size()) + " more XML errors");
@@ -292,43 +258,6 @@ Result<XmlTree> ParseXmlTree(std::string_view body, std::string_view content_typ
   TreeCopier(parsed->doc.get(), options, &problems).Copy(root, &tree);
   tree.problems = problems.Take();
   return tree;
-}
-
-std::string_view TrimSpace(std::string_view s) {
-  while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string CollapseSpace(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool pending_space = false;
-  for (char c : TrimSpace(s)) {
-    if (IsXmlSpace(c)) {
-      pending_space = true;
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
-bool TruncateUtf8(std::string* s, size_t max_bytes) {
-  if (s->size() <= max_bytes) return false;
-  size_t cut = max_bytes;
-  // Back up over continuation bytes so that no sequence is split.
-  while (cut > 0 && (static_cast<unsigned char>((*s)[cut]) & 0xC0) == 0x80) --cut;
-  s->resize(cut);
-  return true;
-}
-
-std::string Shorten(std::string_view s, size_t max_bytes) {
-  std::string out(s);
-  if (TruncateUtf8(&out, max_bytes)) out += "...";
-  return out;
 }
 
 void AppendXmlEscaped(std::string_view s, std::string* out) {

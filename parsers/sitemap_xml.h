@@ -99,21 +99,6 @@ struct XmlTreeOptions {
 Result<XmlTree> ParseXmlTree(std::string_view body, std::string_view content_type,
                              const XmlTreeOptions& options);
 
-// Replaces each run of XML whitespace (space, tab, CR, LF) by one space and
-// trims both ends.
-std::string CollapseSpace(std::string_view s);
-
-// Trims XML whitespace from both ends.
-std::string_view TrimSpace(std::string_view s);
-
-// Shortens `s` to at most `max_bytes` without splitting a UTF-8 sequence.
-// Returns true when something was cut.
-bool TruncateUtf8(std::string* s, size_t max_bytes);
-
-// `s` shortened to about `max_bytes` (at a UTF-8 boundary) with "..." added
-// when cut: for quoting untrusted text in messages.
-std::string Shorten(std::string_view s, size_t max_bytes = 80);
-
 // Appends `s` escaped for XML character data or a double-quoted attribute
 // value: & < > " as entities, tab/LF/CR as character references (so that
 // attribute-value normalization keeps them), other C0 controls (not allowed

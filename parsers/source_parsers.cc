@@ -19,6 +19,7 @@
 
 #include "parsers/charset.h"
 #include "parsers/date.h"
+#include "parsers/feed_text.h"
 #include "parsers/html_tree.h"
 #include "parsers/sitemap_xml.h"
 #include "parsers/url.h"
@@ -26,11 +27,11 @@
 namespace mw {
 namespace {
 
-using source_internal::CollapseSpace;
+using feed_internal::CollapseWhitespace;
+using feed_internal::Shorten;
+using feed_internal::TrimXmlSpace;
+using feed_internal::TruncateUtf8;
 using source_internal::ProblemList;
-using source_internal::Shorten;
-using source_internal::TrimSpace;
-using source_internal::TruncateUtf8;
 using source_internal::XmlElement;
 using source_internal::XmlTree;
 
@@ -86,7 +87,7 @@ Link AlternateLink(const std::string& href) {
 // A sitemap field: whitespace collapsed, capped at max_field_bytes.
 std::string FieldText(const XmlElement& el, const FeedParseOptions& options,
                       const std::string& what, ProblemList* problems) {
-  std::string out = CollapseSpace(el.text);
+  std::string out = CollapseWhitespace(el.text);
   const bool cut = TruncateUtf8(&out, options.max_field_bytes);
   if (cut || el.truncated) {
     problems->Add(what + " truncated to " + std::to_string(options.max_field_bytes) + " bytes");
@@ -179,7 +180,7 @@ class SitemapBuilder {
       problems_->Add(what + " has no <loc>; skipped");
       return {};
     }
-    const std::string_view raw = TrimSpace(loc->text);
+    const std::string_view raw = TrimXmlSpace(loc->text);
     if (raw.empty()) {
       problems_->Add(what + " has an empty <loc>; skipped");
       return {};
@@ -200,7 +201,7 @@ class SitemapBuilder {
   // A date element, with the plausibility rule of feed_parser.h.
   std::optional<int64_t> Date(const XmlElement* el, const std::string& what, FeedEntry* entry) {
     if (el == nullptr) return std::nullopt;
-    const std::string text = CollapseSpace(el->text.substr(0, 256));
+    const std::string text = CollapseWhitespace(el->text.substr(0, 256));
     if (text.empty()) return std::nullopt;
     std::optional<int64_t> t = ParseAnyDate(text);
     if (!t) {
@@ -278,7 +279,8 @@ class SitemapBuilder {
       while (start <= all.size() && entry->categories.size() < kMaxKeywordsPerEntry) {
         size_t comma = all.find(',', start);
         if (comma == std::string::npos) comma = all.size();
-        std::string keyword = CollapseSpace(std::string_view(all).substr(start, comma - start));
+        std::string keyword =
+            CollapseWhitespace(std::string_view(all).substr(start, comma - start));
         if (!keyword.empty() && seen.insert(keyword).second) {
           // feed_parser.h: tags[i].term == categories[i].
           entry->tags.push_back(Tag{keyword, "", ""});
@@ -435,13 +437,13 @@ LinkText TextOfLink(const html::HtmlTree& tree, int32_t a, size_t cap) {
       j = n.subtree_end;
       continue;
     } else if (n.tag == "img" && out.img_alt.empty()) {
-      out.img_alt = CollapseSpace(n.Attr("alt"));
+      out.img_alt = CollapseWhitespace(n.Attr("alt"));
     } else if (n.tag == "br") {
       raw += ' ';
     }
     ++j;
   }
-  out.text = CollapseSpace(raw);
+  out.text = CollapseWhitespace(raw);
   TruncateUtf8(&out.text, cap);
   TruncateUtf8(&out.img_alt, cap);
   return out;
@@ -498,7 +500,7 @@ PageInfo ReadPageInfo(const html::HtmlTree& tree, std::string_view url,
     const html::HtmlNode& n = tree.nodes[i];
     if (n.is_text) continue;
     if (n.tag == "html" && info.language.empty()) {
-      info.language = CollapseSpace(n.Attr("lang"));
+      info.language = CollapseWhitespace(n.Attr("lang"));
       TruncateUtf8(&info.language, 64);
     } else if (n.tag == "base" && !base_seen && n.HasAttr("href")) {
       // HTML: only the first <base> with an href counts, wherever it is.
@@ -516,7 +518,7 @@ PageInfo ReadPageInfo(const html::HtmlTree& tree, std::string_view url,
       for (int32_t c : n.children) {
         if (tree.nodes[c].is_text) raw += tree.nodes[c].text;
       }
-      info.title = CollapseSpace(raw);
+      info.title = CollapseWhitespace(raw);
       TruncateUtf8(&info.title, options.max_field_bytes);
     }
   }
@@ -530,7 +532,7 @@ constexpr size_t kMaxOpmlCategoryDepth = 64;
 // An absolute http(s) URL as given (trimmed), or "" when it is anything else.
 std::string AbsoluteHttpUrl(const std::string* raw) {
   if (raw == nullptr) return {};
-  const std::string_view trimmed = TrimSpace(*raw);
+  const std::string_view trimmed = TrimXmlSpace(*raw);
   if (trimmed.empty()) return {};
   // An empty base makes ResolveUrl accept only absolute URLs.
   Result<std::string> url = ResolveUrl("", trimmed);
@@ -543,7 +545,7 @@ std::vector<std::string> CategorySegments(std::string_view category) {
   while (start <= category.size() && out.size() < kMaxOpmlCategoryDepth) {
     size_t slash = category.find('/', start);
     if (slash == std::string_view::npos) slash = category.size();
-    std::string segment = CollapseSpace(category.substr(start, slash - start));
+    std::string segment = CollapseWhitespace(category.substr(start, slash - start));
     if (!segment.empty()) out.push_back(std::move(segment));
     start = slash + 1;
   }
@@ -641,7 +643,7 @@ Result<Feed> ParseLinkPage(std::string_view body, std::string_view content_type,
   for (size_t i = 0; i < tree->nodes.size() && !budget_spent; ++i) {
     const html::HtmlNode& a = tree->nodes[i];
     if (a.is_text || a.tag != "a" || !a.HasAttr("href")) continue;
-    const std::string_view href = TrimSpace(a.Attr("href"));
+    const std::string_view href = TrimXmlSpace(a.Attr("href"));
     // Fragment-only links point into this page.
     if (href.empty() || href.front() == '#') continue;
     if (++examined > kMaxLinksExamined) {
@@ -680,7 +682,7 @@ Result<Feed> ParseLinkPage(std::string_view body, std::string_view content_type,
     const LinkText text = TextOfLink(*tree, static_cast<int32_t>(i), options.max_field_bytes);
     std::string title = text.text;
     int strength = title.empty() ? 0 : 2;
-    if (title.empty()) title = CollapseSpace(a.Attr("title"));
+    if (title.empty()) title = CollapseWhitespace(a.Attr("title"));
     if (title.empty()) title = text.img_alt;
     if (strength == 0 && !title.empty()) strength = 1;
     TruncateUtf8(&title, options.max_field_bytes);
@@ -762,11 +764,11 @@ Result<std::vector<OpmlOutline>> ParseOpml(std::string_view body, const FeedPars
     while (!path.empty() && path.back().depth >= el.depth) path.pop_back();
 
     const std::string* text = el.Attr("text");
-    if (text == nullptr || TrimSpace(*text).empty()) text = el.Attr("title");
-    std::string title = text == nullptr ? std::string() : CollapseSpace(*text);
+    if (text == nullptr || TrimXmlSpace(*text).empty()) text = el.Attr("title");
+    std::string title = text == nullptr ? std::string() : CollapseWhitespace(*text);
     TruncateUtf8(&title, options.max_field_bytes);
 
-    const std::string type = LowerAscii(TrimSpace(el.Attr("type") ? *el.Attr("type") : ""));
+    const std::string type = LowerAscii(TrimXmlSpace(el.Attr("type") ? *el.Attr("type") : ""));
     const std::string* feed_url = el.Attr("xmlUrl");
     if (feed_url == nullptr && (type == "rss" || type == "atom")) feed_url = el.Attr("url");
     if (feed_url != nullptr) {
@@ -779,7 +781,7 @@ Result<std::vector<OpmlOutline>> ParseOpml(std::string_view body, const FeedPars
         outline.html_url = AbsoluteHttpUrl(el.Attr("htmlUrl"));
         if (outline.html_url.size() > options.max_field_bytes) outline.html_url.clear();
         if (const std::string* language = el.Attr("language")) {
-          outline.language = CollapseSpace(*language);
+          outline.language = CollapseWhitespace(*language);
           TruncateUtf8(&outline.language, options.max_field_bytes);
         }
         for (const Open& o : path) {

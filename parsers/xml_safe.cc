@@ -5,6 +5,8 @@
 
 #include <climits>
 
+#include "parsers/feed_text.h"
+
 namespace mw::xml_internal {
 namespace {
 
@@ -16,24 +18,10 @@ struct ParserCtxtDeleter {
 };
 using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter>;
 
-std::string_view TrimXml(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Cuts at a UTF-8 boundary, adding "..." when cut.
-std::string Shorten(std::string_view s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return std::string(s);
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return std::string(s.substr(0, end)) + "...";
-}
-
 void Add(XmlErrorLog* log, const xmlError& error) {
   ++log->count;
-  const std::string_view text = TrimXml(error.message ? error.message : "unknown XML error");
+  const std::string_view text =
+      feed_internal::TrimXmlSpace(error.message ? error.message : "unknown XML error");
   // libxml2 2.9 reports its own nesting limit (xmlParserMaxDepth) as an
   // internal error; only the message tells it apart.
   if (error.code == XML_ERR_INTERNAL_ERROR && text.find("depth") != std::string_view::npos) {
@@ -46,7 +34,7 @@ void Add(XmlErrorLog* log, const xmlError& error) {
   }
   if (log->messages.size() < log->max_messages) {
     log->messages.push_back("XML line " + std::to_string(error.line) + ": " +
-                            Shorten(text, XmlErrorLog::kMaxMessageBytes));
+                            feed_internal::Shorten(text, XmlErrorLog::kMaxMessageBytes));
   }
 }
 
@@ -64,7 +52,53 @@ void CollectXmlError(void* user_data, xmlErrorPtr error) noexcept {
   }
 }
 
+// Deepest element nesting under `root` (root is 1); stops as soon as
+// `limit` is exceeded.
+int MaxElementDepth(const xmlNode* root, int limit) {
+  int max_depth = 0;
+  int depth = 1;
+  const xmlNode* cur = root;
+  while (cur != nullptr) {
+    if (cur->type == XML_ELEMENT_NODE) {
+      if (depth > max_depth) max_depth = depth;
+      if (max_depth > limit) return max_depth;
+      if (cur->children != nullptr) {
+        cur = cur->children;
+        ++depth;
+        continue;
+      }
+    }
+    while (cur != root && cur->next == nullptr) {
+      cur = cur->parent;
+      --depth;
+    }
+    if (cur == root) break;
+    cur = cur->next;
+  }
+  return max_depth;
+}
+
 }  // namespace
+
+Result<const xmlNode*> CheckedRoot(const ParsedXml& parsed, int max_depth) {
+  const XmlErrorLog& errors = parsed.errors;
+  if (errors.depth_exceeded) {
+    return Status::TooLarge(
+        "element nesting deeper than libxml2's limit (256 without XML_PARSE_HUGE, which we "
+        "never set)");
+  }
+  const xmlNode* root = parsed.doc ? xmlDocGetRootElement(parsed.doc.get()) : nullptr;
+  if (root == nullptr) {
+    return Status::ParseError("not XML: " + (errors.messages.empty()
+                                                 ? std::string("no root element")
+                                                 : errors.messages.front()));
+  }
+  if (MaxElementDepth(root, max_depth) > max_depth) {
+    return Status::TooLarge("element nesting deeper than max_depth (" + std::to_string(max_depth) +
+                            ")");
+  }
+  return root;
+}
 
 Result<ParsedXml> ParseXmlSafely(std::string_view utf8, size_t max_messages) {
   if (utf8.size() > static_cast<size_t>(INT_MAX)) {

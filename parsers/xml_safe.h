@@ -48,4 +48,10 @@ struct ParsedXml {
 // kTooLarge (over 2 GiB), kInternal (libxml2 could not make a context).
 Result<ParsedXml> ParseXmlSafely(std::string_view utf8, size_t max_messages = 100);
 
+// The root element of a parsed document whose element nesting is at most
+// `max_depth`. Errors: kTooLarge (libxml2's own limit or max_depth),
+// kParseError ("not XML: ..." when nothing could be recovered). The depth is
+// measured with a parent-pointer walk (no recursion), stopping at the limit.
+Result<const xmlNode*> CheckedRoot(const ParsedXml& parsed, int max_depth);
+
 }  // namespace mw::xml_internal
