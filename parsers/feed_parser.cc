@@ -65,8 +65,6 @@ constexpr const char* kXmlNs = "http://www.w3.org/XML/1998/namespace";
 // libxml2's messages kept per document (Feed::problems is capped the same
 // way, by feed_internal::ProblemLog).
 constexpr size_t kMaxProblems = feed_internal::ProblemLog::kMaxMessages;
-// Bytes that internal-entity references may add to the whole document.
-constexpr size_t kEntityExpansionBudget = 1u << 20;
 constexpr size_t kMaxCategoriesPerEntry = 100;
 constexpr size_t kMaxLinksPerElement = 100;
 constexpr size_t kMaxPeople = 50;
@@ -232,45 +230,13 @@ class TreeReader {
 
  private:
   void AppendEntity(const xmlNode* ref, std::string* out) {
-    const std::string_view name = AsView(ref->name);
-    const xmlEntity* ent = xmlGetDocEntity(doc_, ref->name);
-    if (ent != nullptr && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
-      *out += AsView(ent->content);
-      return;
-    }
-    if (ent != nullptr && ent->etype == XML_INTERNAL_GENERAL_ENTITY) {
-      const std::string_view text = AsView(ent->content);
-      const bool plain = text.find_first_of("&<") == std::string_view::npos;
-      if (plain && text.size() <= entity_budget_) {
-        entity_budget_ -= text.size();
-        *out += text;
-      } else {
-        ReportOnce(name, "entity &" + std::string(name) +
-                             "; not expanded (it nests other entities or markup, or the "
-                             "expansion budget is spent)");
-      }
-      return;
-    }
-    if (ent != nullptr) {
-      ReportOnce(name, "external entity &" + std::string(name) + "; not loaded");
-      return;
-    }
-    if (const uint32_t cp = feed_internal::HtmlEntityCodePoint(name); cp != 0) {
-      feed_internal::AppendUtf8(cp, out);
-      return;
-    }
-    ReportOnce(name, "unknown entity &" + std::string(name) + "; dropped");
-  }
-
-  void ReportOnce(std::string_view name, std::string message) {
-    if (reported_.size() >= XmlErrorLog::kMaxUndeclaredEntityNames) return;
-    if (reported_.insert(std::string(name)).second) problems_->Add(std::move(message));
+    std::string problem = entities_.Append(ref, out);
+    if (!problem.empty()) problems_->Add(std::move(problem));
   }
 
   xmlDoc* doc_;
   ProblemLog* problems_;
-  size_t entity_budget_ = kEntityExpansionBudget;
-  std::set<std::string> reported_;
+  xml_internal::EntityExpander entities_{doc_};
 };
 
 // ------------------------------------------------------------------ walk

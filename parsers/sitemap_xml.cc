@@ -28,11 +28,7 @@ using feed_internal::Shorten;
 using feed_internal::TrimXmlSpace;
 using feed_internal::TruncateUtf8;
 
-// Bytes that internal-entity references may add to the whole document.
-constexpr size_t kEntityExpansionBudget = 1u << 20;
 constexpr size_t kMaxMessageBytes = 300;
-// Distinct entity names reported; the rest are dropped silently.
-constexpr size_t kMaxReportedEntities = 32;
 
 std::string_view AsView(const xmlChar* s) {
   return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
@@ -137,38 +133,14 @@ class TreeCopier {
   }
 
   void AppendEntity(const xmlNode* ref, std::string* out) {
-    const std::string_view name = AsView(ref->name);
-    const xmlEntity* ent = xmlGetDocEntity(doc_, ref->name);
-    if (ent != nullptr && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
-      *out += AsView(ent->content);
-      return;
-    }
-    if (ent != nullptr && ent->etype == XML_INTERNAL_GENERAL_ENTITY) {
-      const std::string_view text = AsView(ent->content);
-      if (text.find_first_of("&<") == std::string_view::npos && text.size() <= entity_budget_) {
-        entity_budget_ -= text.size();
-        *out += text;
-        return;
-      }
-      ReportOnce(name, "entity &" + Shorten(name, 40) +
-                           "; not expanded (it nests entities or markup, or the expansion "
-                           "budget is spent)");
-      return;
-    }
-    ReportOnce(name, (ent != nullptr ? "external entity &" : "unknown entity &") +
-                         Shorten(name, 40) + "; dropped");
-  }
-
-  void ReportOnce(std::string_view name, std::string message) {
-    if (reported_.size() >= kMaxReportedEntities) return;
-    if (reported_.insert(std::string(name)).second) problems_->Add(std::move(message));
+    std::string problem = entities_.Append(ref, out);
+    if (!problem.empty()) problems_->Add(std::move(problem));
   }
 
   xmlDoc* doc_;
   const XmlTreeOptions& options_;
   ProblemList* problems_;
-  size_t entity_budget_ = kEntityExpansionBudget;
-  std::set<std::string> reported_;
+  xml_internal::EntityExpander entities_{doc_};
 };
 
 // Decodes one UTF-8 sequence at s[i]; returns its length, or 0 when it is

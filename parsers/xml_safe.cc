@@ -1,5 +1,6 @@
 #include "parsers/xml_safe.h"
 
+#include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
@@ -98,6 +99,44 @@ Result<const xmlNode*> CheckedRoot(const ParsedXml& parsed, int max_depth) {
                             ")");
   }
   return root;
+}
+
+std::string EntityExpander::Append(const xmlNode* ref, std::string* out) {
+  const char* raw_name = reinterpret_cast<const char*>(ref->name);
+  const std::string_view name = raw_name ? raw_name : "";
+  const xmlEntity* ent = xmlGetDocEntity(doc_, ref->name);
+  auto content = [](const xmlEntity* e) {
+    return e->content ? std::string_view(reinterpret_cast<const char*>(e->content))
+                      : std::string_view();
+  };
+  if (ent != nullptr && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
+    *out += content(ent);
+    return {};
+  }
+  const std::string quoted = "&" + feed_internal::Shorten(name, 40) + ";";
+  if (ent != nullptr && ent->etype == XML_INTERNAL_GENERAL_ENTITY) {
+    const std::string_view text = content(ent);
+    if (text.find_first_of("&<") == std::string_view::npos && text.size() <= budget_) {
+      budget_ -= text.size();
+      *out += text;
+      return {};
+    }
+    return ReportOnce(name, "entity " + quoted +
+                                " not expanded (it nests other entities or markup, or the "
+                                "expansion budget is spent)");
+  }
+  if (ent != nullptr) return ReportOnce(name, "external entity " + quoted + " not loaded");
+  if (const uint32_t cp = feed_internal::HtmlEntityCodePoint(name); cp != 0) {
+    feed_internal::AppendUtf8(cp, out);
+    return {};
+  }
+  return ReportOnce(name, "unknown entity " + quoted + " dropped");
+}
+
+std::string EntityExpander::ReportOnce(std::string_view name, std::string message) {
+  if (reported_.size() >= kMaxReportedNames) return {};
+  if (!reported_.insert(std::string(name)).second) return {};
+  return message;
 }
 
 Result<ParsedXml> ParseXmlSafely(std::string_view utf8, size_t max_messages) {

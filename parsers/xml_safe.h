@@ -54,4 +54,29 @@ Result<ParsedXml> ParseXmlSafely(std::string_view utf8, size_t max_messages = 10
 // measured with a parent-pointer walk (no recursion), stopping at the limit.
 Result<const xmlNode*> CheckedRoot(const ParsedXml& parsed, int max_depth);
 
+// Expands entity references met while walking a tree parsed without
+// XML_PARSE_NOENT. Predefined entities always; a declared internal entity
+// only when its text is plain (no '&' or '<': one level, so "billion laughs"
+// cannot grow) and fits what is left of a per-document budget; HTML 4 names
+// (&eacute;) that feeds use without declaring them; never an external one.
+// One per document; not thread-safe.
+class EntityExpander {
+ public:
+  static constexpr size_t kBudgetBytes = 1u << 20;  // added by expansions, per document
+  static constexpr size_t kMaxReportedNames = 64;
+
+  explicit EntityExpander(xmlDoc* doc) : doc_(doc) {}
+
+  // Appends the expansion of entity-reference node `ref` to `out`. Returns a
+  // problem to record the first time a name is not expanded, else "".
+  std::string Append(const xmlNode* ref, std::string* out);
+
+ private:
+  std::string ReportOnce(std::string_view name, std::string message);
+
+  xmlDoc* doc_;
+  size_t budget_ = kBudgetBytes;
+  std::set<std::string> reported_;
+};
+
 }  // namespace mw::xml_internal
