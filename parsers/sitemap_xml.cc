@@ -14,7 +14,6 @@
 #include <climits>
 #include <cstdint>
 #include <memory>
-#include <set>
 
 #include "parsers/feed_encoding.h"
 #include "parsers/feed_text.h"
