@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -24,11 +25,19 @@ namespace mw {
 struct ExtractedArticle {
   std::string title;          // og:title, else <h1> if <title> repeats it, else <title> - site
   std::string text;           // main text, blocks separated by '\n'
-  std::string language;       // <html lang>, else og:locale / content-language meta ("" if none)
-  std::string byline;         // meta author / rel=author ("" if none)
-  std::string canonical_url;  // <link rel=canonical> resolved against the page URL ("" if none)
-  std::string site_name;      // og:site_name
-  std::optional<int64_t> published;  // article:published_time, <time datetime>, ... (Unix s)
+  // BCP 47 tag as the page states it (<html lang>, else og:locale /
+  // content-language meta, '_' -> '-'), else guessed from the script and
+  // statistics of the text ("" when unknown).
+  std::string language;
+  std::string language_source;       // "html", "meta", "text" or "" (unknown)
+  std::string byline;                // authors joined with ", " ("" if none)
+  std::vector<std::string> authors;  // JSON-LD / meta author / rel=author / .byline
+  std::string canonical_url;  // <link rel=canonical> / og:url resolved against the page URL
+  std::string site_name;      // og:site_name / JSON-LD publisher ("" if none)
+  std::string description;    // og:description / meta description ("" if none)
+  std::string image_url;      // og:image / twitter:image / JSON-LD image, resolved ("" if none)
+  std::optional<int64_t> published;  // Unix seconds: JSON-LD, meta, <time>, date in the URL
+  std::optional<int64_t> modified;   // Unix seconds: JSON-LD dateModified, article:modified_time
 };
 
 struct ExtractOptions {
