@@ -28,16 +28,17 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
-#include "parsers/date.h"
+#include "parsers/html_metadata.h"
 #include "parsers/html_text.h"
 #include "parsers/html_tree.h"
-#include "parsers/url.h"
 #include "text/normalizer.h"
 
 namespace mw {
@@ -48,7 +49,6 @@ using html::HtmlTree;
 
 constexpr int64_t kMinParagraphChars = 25;
 constexpr int64_t kRetryBelowChars = 250;
-constexpr size_t kMaxMetaChars = 1000;
 
 bool TagIn(std::string_view tag, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), tag) != set.end();
@@ -708,281 +708,18 @@ std::string ExtractText(const HtmlTree& tree, const Analysis& a, std::string_vie
   return renderer.Take();
 }
 
-// ---------------------------------------------------------------------------
-// Metadata.
-
-std::string Clean(std::string_view s) {
-  std::string out = html::CollapseWhitespace(s);
-  if (out.size() > kMaxMetaChars) {
-    size_t cut = kMaxMetaChars;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-  }
-  return out;
-}
-
-// The collapsed text under node i, without script/style contents.
-// O(subtree).
-std::string NodeText(const HtmlTree& tree, int32_t i) {
-  std::string out;
-  for (int32_t k = i; k < tree.nodes[i].subtree_end; ++k) {
-    const HtmlNode& node = tree.nodes[k];
-    if (node.is_text && !IsNonContentTag(tree.nodes[node.parent].tag)) out += node.text;
-  }
-  return Clean(out);
-}
-
-struct PageMeta {
-  std::map<std::string, std::string, std::less<>> meta;  // first value per lower-case key
-  std::string html_lang;
-  std::string title_tag;
-  std::vector<int32_t> h1s;
-  std::string canonical_href;
-  std::vector<std::string> json_ld;
-  std::vector<int32_t> times;           // <time> elements
-  std::vector<int32_t> date_published;  // itemprop=datePublished elements
-  std::vector<int32_t> rel_author;      // rel=author / itemprop=author elements
-  std::vector<int32_t> byline_classes;  // class token "byline"
-};
-
-void AddMeta(PageMeta* m, std::string_view key, std::string_view value) {
-  std::string k = html::AsciiLower(key);
-  if (k.empty() || value.empty()) return;
-  m->meta.emplace(std::move(k), Clean(value));
-}
-
-// One pass over all elements. O(nodes).
-PageMeta CollectMeta(const HtmlTree& tree, const std::vector<ClassSignals>& cls) {
-  PageMeta m;
-  for (size_t idx = 1; idx < tree.nodes.size(); ++idx) {
-    auto i = static_cast<int32_t>(idx);
-    const HtmlNode& node = tree.nodes[i];
-    if (node.is_text) continue;
-    const std::string& tag = node.tag;
-    if (tag == "html" && m.html_lang.empty()) {
-      m.html_lang = Clean(node.Attr("lang"));
-      if (m.html_lang.empty()) m.html_lang = Clean(node.Attr("xml:lang"));
-    } else if (tag == "meta") {
-      std::string_view content = node.Attr("content");
-      AddMeta(&m, node.Attr("property"), content);
-      AddMeta(&m, node.Attr("name"), content);
-      AddMeta(&m, node.Attr("itemprop"), content);
-      if (!node.Attr("http-equiv").empty()) {
-        AddMeta(&m, "http-equiv:" + html::AsciiLower(node.Attr("http-equiv")), content);
-      }
-    } else if (tag == "title" && m.title_tag.empty()) {
-      std::string t;
-      for (int32_t c : node.children) t += tree.nodes[c].text;
-      m.title_tag = Clean(t);
-    } else if (tag == "h1") {
-      m.h1s.push_back(i);
-    } else if (tag == "link" && m.canonical_href.empty()) {
-      std::string rel(" ");  // (not " " + ...: GCC 12 -Wrestrict false positive)
-      rel += html::AsciiLower(node.Attr("rel"));
-      rel += ' ';
-      if (rel.find(" canonical ") != std::string::npos) m.canonical_href = Clean(node.Attr("href"));
-    } else if (tag == "script" &&
-               html::AsciiLower(node.Attr("type")).find("ld+json") != std::string::npos) {
-      std::string t;
-      for (int32_t c : node.children) t += tree.nodes[c].text;
-      m.json_ld.push_back(std::move(t));
-    } else if (tag == "time") {
-      m.times.push_back(i);
-    }
-    std::string itemprop = html::AsciiLower(node.Attr("itemprop"));
-    if (itemprop == "datepublished" && tag != "meta") m.date_published.push_back(i);
-    if ((html::AsciiLower(node.Attr("rel")) == "author" || itemprop == "author") && tag != "meta" &&
-        tag != "link") {
-      m.rel_author.push_back(i);
-    }
-    if (cls[i].byline_class) m.byline_classes.push_back(i);
-  }
-  return m;
-}
-
-std::string MetaValue(const PageMeta& m, std::initializer_list<std::string_view> keys) {
-  for (std::string_view k : keys) {
-    auto it = m.meta.find(k);
-    if (it != m.meta.end() && !it->second.empty()) return it->second;
-  }
-  return {};
-}
-
-// Site-name separators. The bare "_" and "|" are tried only when no spaced
-// one occurs, and trusted only after CJK headlines ("标题_频道_网站").
-constexpr std::array<std::string_view, 9> kSpacedTitleSeparators = {
-    " | ",  " - ",        " \xE2\x80\x93 ", " \xE2\x80\x94 ", " _ ", "\xE2\x80\x94\xE2\x80\x94",
-    " :: ", " \xC2\xBB ", " \xC2\xB7 "};
-constexpr std::array<std::string_view, 2> kBareTitleSeparators = {"_", "|"};
-
-bool StartsWithCjk(std::string_view s) {
-  size_t pos = 0;
-  return !s.empty() && IsScriptWithoutSpaces(DecodeUtf8At(s, &pos));
-}
-
-// "Headline - Site" -> "Headline": cuts at the rightmost separator when the
-// headline part stays substantial (three words, or six code points of CJK)
-// and is longer than the cut part. When `site` is given, only a suffix
-// naming it is removed. O(n).
-std::string StripTitleSuffix(const std::string& title, std::string_view site) {
-  size_t best = std::string::npos;
-  size_t sep_len = 0;
-  bool bare = false;
-  auto consider = [&](std::string_view sep, bool is_bare) {
-    size_t pos = title.rfind(sep);
-    if (pos == std::string::npos || pos == 0) return;
-    if (best == std::string::npos || pos > best) {
-      best = pos;
-      sep_len = sep.size();
-      bare = is_bare;
-    }
-  };
-  for (std::string_view sep : kSpacedTitleSeparators) consider(sep, false);
-  if (best == std::string::npos) {
-    for (std::string_view sep : kBareTitleSeparators) consider(sep, true);
-  }
-  if (best == std::string::npos) return title;
-  std::string head = Clean(title.substr(0, best));
-  std::string tail = Clean(title.substr(best + sep_len));
-  bool cjk = StartsWithCjk(head);
-  if (bare && !cjk) return title;
-  if (!site.empty()) {
-    // "Site" matches og:site_name "Site Inc" and "Site.cz - Motto" too.
-    std::string t = html::AsciiLower(tail);
-    std::string s = html::AsciiLower(site);
-    if (t.empty() || (s.rfind(t, 0) != 0 && t.rfind(s, 0) != 0)) return title;
-  }
-  size_t words = std::count(head.begin(), head.end(), ' ') + 1;
-  bool substantial = words >= 3 || (cjk && html::CodePointCount(head) >= 6);
-  if (!substantial || html::CodePointCount(tail) > html::CodePointCount(head)) return title;
-  return head;
-}
-
-// og:title; else an <h1> that the <title> repeats (the headline without the
-// site name), or the first <h1> when there is no <title>; else the <title>
-// without its site suffix. A lone <h1> that disagrees with the <title> is
-// more often a logo or section name than the headline.
-std::string ChooseTitle(const HtmlTree& tree, const PageMeta& m) {
-  std::string site = MetaValue(m, {"og:site_name"});
-  std::string og = MetaValue(m, {"og:title"});
-  if (!og.empty()) return site.empty() ? og : StripTitleSuffix(og, site);
-  std::string lower_title = html::AsciiLower(m.title_tag);
-  std::string first_h1;
-  for (int32_t h : m.h1s) {
-    std::string text = NodeText(tree, h);
-    if (text.empty()) continue;
-    if (!lower_title.empty() && lower_title.find(html::AsciiLower(text)) != std::string::npos) {
-      return text;
-    }
-    if (first_h1.empty()) first_h1 = text;
-  }
-  if (!m.title_tag.empty()) return StripTitleSuffix(m.title_tag, "");
-  return first_h1;
-}
-
-std::string ChooseLanguage(const PageMeta& m) {
-  std::string lang = m.html_lang;
-  if (lang.empty()) {
-    lang = MetaValue(m, {"http-equiv:content-language", "og:locale", "language", "dc.language",
-                         "content-language"});
-  }
-  size_t comma = lang.find(',');
-  if (comma != std::string::npos) lang = Clean(lang.substr(0, comma));
-  std::replace(lang.begin(), lang.end(), '_', '-');
-  return lang;
-}
-
-bool LooksLikeUrl(std::string_view s) {
-  return s.substr(0, 7) == "http://" || s.substr(0, 8) == "https://" || s.substr(0, 2) == "//";
-}
-
-std::string StripBy(std::string s) {
-  if (s.size() > 3 && html::AsciiLower(s.substr(0, 3)) == "by ") s = Clean(s.substr(3));
-  return s;
-}
-
-std::string ChooseByline(const HtmlTree& tree, const PageMeta& m) {
-  for (std::string_view key : {"author", "article:author", "byl", "dc.creator", "sailthru.author",
-                               "parsely-author", "dcterms.creator"}) {
-    std::string v = MetaValue(m, {key});
-    if (!v.empty() && !LooksLikeUrl(v)) return StripBy(v);
-  }
-  for (const std::vector<int32_t>* list : {&m.rel_author, &m.byline_classes}) {
-    for (int32_t i : *list) {
-      std::string v =
-          tree.nodes[i].tag == "meta" ? Clean(tree.nodes[i].Attr("content")) : NodeText(tree, i);
-      if (v.empty()) v = Clean(tree.nodes[i].Attr("content"));
-      if (!v.empty() && html::CodePointCount(v) <= 120) return StripBy(v);
-    }
-  }
-  return {};
-}
-
-// The string value following `"key"` and a colon in JSON text, found by a
-// plain search (no JSON parsing). O(n).
-std::string JsonStringAfterKey(std::string_view json, std::string_view key) {
-  std::string quoted(1, '"');
-  quoted += key;
-  quoted += '"';
-  size_t pos = 0;
-  while ((pos = json.find(quoted, pos)) != std::string_view::npos) {
-    pos += quoted.size();
-    size_t k = pos;
-    while (k < json.size() && std::isspace(static_cast<unsigned char>(json[k]))) ++k;
-    if (k >= json.size() || json[k] != ':') continue;
-    ++k;
-    while (k < json.size() && std::isspace(static_cast<unsigned char>(json[k]))) ++k;
-    if (k >= json.size() || json[k] != '"') continue;
-    size_t end = json.find('"', k + 1);
-    if (end == std::string_view::npos) return {};
-    return std::string(json.substr(k + 1, end - k - 1));
-  }
-  return {};
-}
-
-std::optional<int64_t> ChoosePublished(const HtmlTree& tree, const PageMeta& m, int32_t container) {
-  for (std::string_view key :
-       {"article:published_time", "og:published_time", "article:published", "datepublished",
-        "published_time", "pubdate", "publishdate", "publish-date", "publish_date",
-        "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
-        "dcterms.date", "dcterms.created", "date"}) {
-    std::string v = MetaValue(m, {key});
-    if (v.empty()) continue;
-    if (std::optional<int64_t> t = ParseAnyDate(v)) return t;
-  }
-  for (int32_t i : m.date_published) {
-    const HtmlNode& node = tree.nodes[i];
-    for (std::string v :
-         {Clean(node.Attr("content")), Clean(node.Attr("datetime")), NodeText(tree, i)}) {
-      if (v.empty()) continue;
-      if (std::optional<int64_t> t = ParseAnyDate(v)) return t;
-    }
-  }
-  for (const std::string& json : m.json_ld) {
-    std::string v = JsonStringAfterKey(json, "datePublished");
-    if (v.empty()) continue;
-    if (std::optional<int64_t> t = ParseAnyDate(v)) return t;
-  }
-  // <time datetime>: inside the article first, then one marked pubdate.
-  for (bool inside : {true, false}) {
-    for (int32_t i : m.times) {
-      const HtmlNode& node = tree.nodes[i];
-      if (inside && (container < 0 || !Contains(tree, container, i))) continue;
-      if (!inside && !node.HasAttr("pubdate")) continue;
-      std::string v = Clean(node.Attr("datetime"));
-      if (v.empty()) continue;
-      if (std::optional<int64_t> t = ParseAnyDate(v)) return t;
-    }
-  }
-  return std::nullopt;
-}
-
-std::string ChooseCanonical(const PageMeta& m, std::string_view page_url) {
-  std::string href = m.canonical_href;
-  if (href.empty()) href = MetaValue(m, {"og:url"});
-  if (href.empty()) return {};
-  Result<std::string> resolved = ResolveUrl(page_url.empty() ? href : page_url, href);
-  return resolved.ok() ? resolved.value() : std::string();
+// kTooLarge once the time budget is spent (checked between stages: each
+// stage is linear in the page, so it cannot overrun by much).
+Status CheckBudget(std::chrono::steady_clock::time_point start, const ExtractOptions& options,
+                   std::string_view stage) {
+  if (options.time_budget_ms <= 0) return Status::Ok();
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+  if (elapsed <= options.time_budget_ms) return Status::Ok();
+  return Status::TooLarge("extraction time budget of " + std::to_string(options.time_budget_ms) +
+                          " ms exceeded while " + std::string(stage) + " (" +
+                          std::to_string(elapsed) + " ms)");
 }
 
 }  // namespace
@@ -993,19 +730,22 @@ Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_
     return Status::TooLarge("HTML of " + std::to_string(utf8_html.size()) +
                             " bytes exceeds the limit of " + std::to_string(options.max_bytes));
   }
+  auto start = std::chrono::steady_clock::now();
   Result<HtmlTree> parsed = html::ParseHtmlTree(
       utf8_html, {.max_depth = options.max_depth, .max_markup_depth = options.max_markup_depth});
   if (!parsed.ok()) return parsed.status();
   const HtmlTree& tree = parsed.value();
+  MW_RETURN_IF_ERROR(CheckBudget(start, options, "parsing"));
 
   std::vector<ClassSignals> cls = ClassifyElements(tree);
-  PageMeta meta = CollectMeta(tree, cls);
+  std::vector<int32_t> byline_nodes;
+  for (size_t i = 0; i < cls.size(); ++i) {
+    if (cls[i].byline_class) byline_nodes.push_back(static_cast<int32_t>(i));
+  }
+  html::MetaSourcesPtr meta = html::CollectMetaSources(tree, byline_nodes);
   ExtractedArticle article;
-  article.title = ChooseTitle(tree, meta);
-  article.language = ChooseLanguage(meta);
-  article.byline = ChooseByline(tree, meta);
-  article.site_name = MetaValue(meta, {"og:site_name"});
-  article.canonical_url = ChooseCanonical(meta, page_url);
+  article.title = html::ChooseTitle(tree, *meta);
+  MW_RETURN_IF_ERROR(CheckBudget(start, options, "reading metadata"));
 
   // The lenient pass first: its winner protects its ancestors from removal
   // in the stricter passes, which are tried first for the text.
@@ -1032,9 +772,10 @@ Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_
       container = chosen;
     }
     if (static_cast<int64_t>(html::CodePointCount(best_text)) >= kRetryBelowChars) break;
+    MW_RETURN_IF_ERROR(CheckBudget(start, options, "extracting text"));
   }
   article.text = std::move(best_text);
-  article.published = ChoosePublished(tree, meta, container);
+  html::FillMetadata(tree, *meta, page_url, container, &article);
   if (article.text.empty() && article.title.empty()) {
     return Status::ParseError("no article text or title found");
   }

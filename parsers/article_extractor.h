@@ -23,8 +23,8 @@
 namespace mw {
 
 struct ExtractedArticle {
-  std::string title;          // og:title, else <h1> if <title> repeats it, else <title> - site
-  std::string text;           // main text, blocks separated by '\n'
+  std::string title;  // og:title, else <h1> if <title> repeats it, else <title> - site
+  std::string text;   // main text, blocks separated by '\n'
   // BCP 47 tag as the page states it (<html lang>, else og:locale /
   // content-language meta, '_' -> '-'), else guessed from the script and
   // statistics of the text ("" when unknown).
@@ -32,10 +32,10 @@ struct ExtractedArticle {
   std::string language_source;       // "html", "meta", "text" or "" (unknown)
   std::string byline;                // authors joined with ", " ("" if none)
   std::vector<std::string> authors;  // JSON-LD / meta author / rel=author / .byline
-  std::string canonical_url;  // <link rel=canonical> / og:url resolved against the page URL
-  std::string site_name;      // og:site_name / JSON-LD publisher ("" if none)
-  std::string description;    // og:description / meta description ("" if none)
-  std::string image_url;      // og:image / twitter:image / JSON-LD image, resolved ("" if none)
+  std::string canonical_url;         // <link rel=canonical> / og:url resolved against the page URL
+  std::string site_name;             // og:site_name / JSON-LD publisher ("" if none)
+  std::string description;           // og:description / meta description ("" if none)
+  std::string image_url;  // og:image / twitter:image / JSON-LD image, resolved ("" if none)
   std::optional<int64_t> published;  // Unix seconds: JSON-LD, meta, <time>, date in the URL
   std::optional<int64_t> modified;   // Unix seconds: JSON-LD dateModified, article:modified_time
 };
@@ -51,10 +51,16 @@ struct ExtractOptions {
   // before parsing: Gumbo 0.10.1 needs ~36 s for 40,000 nested <div>s and
   // frees its tree recursively. Default: 1000.
   int max_markup_depth = 1000;
+  // Wall-clock budget for one page, checked between stages (parse,
+  // metadata, each extraction pass); over it the page fails with kTooLarge.
+  // Parsing itself cannot be interrupted: max_bytes and max_markup_depth
+  // are what bound it. 0 disables the check. Default: 5,000 ms.
+  int64_t time_budget_ms = 5000;
 };
 
-// Errors: kTooLarge; kParseError when nothing usable could be found (no text
-// and no title).
+// Metadata sources and their precedence are listed in html_metadata.h.
+// Errors: kTooLarge (size, nesting depth, time budget); kParseError when
+// nothing usable could be found (no text and no title).
 Result<ExtractedArticle> ExtractArticle(std::string_view utf8_html, std::string_view page_url,
                                         const ExtractOptions& options = {});
 

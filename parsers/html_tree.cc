@@ -12,6 +12,9 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace mw::html {
 namespace {
@@ -43,6 +46,12 @@ bool HasOptionalEnd(std::string_view name) {
                         "rb", "rt", "rp",    "rtc",   "html",   "head",     "body"});
 }
 
+// The HTML formatting elements (the adoption agency algorithm's set).
+bool IsFormatting(std::string_view name) {
+  return IsOneOf(name, {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+                        "strong", "tt", "u"});
+}
+
 // Elements whose contents are raw text up to the matching end tag.
 bool IsRawText(std::string_view name) {
   return IsOneOf(name,
@@ -65,15 +74,15 @@ size_t FindNoCase(std::string_view s, size_t pos, std::string_view needle) {
 // ---------------------------------------------------------------------------
 // Gumbo ownership.
 
-// Owns a Gumbo parse and the buffer it points into (Gumbo's string pieces
-// reference the input, so the two must die together).
+// Owns a Gumbo parse. Gumbo's string pieces point into the input, so the
+// input must outlive this object (ParseHtmlTree copies what it needs first).
 class OwnedGumboOutput {
  public:
-  explicit OwnedGumboOutput(std::string_view html) : buffer_(html) {
+  explicit OwnedGumboOutput(std::string_view html) {
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = 0;  // we never read parse errors: don't store them
     options_ = options;
-    output_ = gumbo_parse_with_options(&options_, buffer_.data(), buffer_.size());
+    output_ = gumbo_parse_with_options(&options_, html.data(), html.size());
   }
   ~OwnedGumboOutput() {
     if (output_ != nullptr) gumbo_destroy_output(&options_, output_);
@@ -84,7 +93,6 @@ class OwnedGumboOutput {
   const GumboOutput* get() const { return output_; }
 
  private:
-  std::string buffer_;
   GumboOptions options_{};
   GumboOutput* output_ = nullptr;
 };
@@ -193,14 +201,49 @@ bool HtmlNode::HasAttr(std::string_view name) const {
 }
 
 int ApproximateTagDepth(std::string_view html, int stop_at) {
-  int depth = 0;
+  // A stack of open element names, kept the way the tree builder would
+  // keep it in the cases that matter for depth:
+  //  - an end tag closes the nearest open element of that name (within a
+  //    window of the top of the stack; further away, or not open at all,
+  //    it is ignored, as the parser ignores stray end tags);
+  //  - formatting elements above a closed non-formatting element are
+  //    reopened ("reconstructed") rather than closed;
+  //  - a formatting end tag removes only its element: whatever was opened
+  //    inside it stays open (the adoption agency algorithm).
+  // Counting start minus end tags instead is defeated by stray end tags
+  // ("<div></x>" repeated nests divs while the count stays at zero).
+  constexpr size_t kEndTagWindow = 256;
+  struct Open {
+    std::string name;
+    bool formatting;
+  };
+  std::vector<Open> stack;
+  std::unordered_map<std::string, int> open_count;
   int max_depth = 0;
   int foreign = 0;  // open <svg>/<math>: there "/>" really closes
-  bool a_open = false;
   size_t i = 0;
   const size_t n = html.size();
   std::string name;
-  while (i < n) {
+  auto push = [&](std::string_view tag) {
+    stack.push_back({std::string(tag), IsFormatting(tag)});
+    ++open_count[stack.back().name];
+    max_depth = std::max(max_depth, static_cast<int>(stack.size()));
+  };
+  auto close_at = [&](size_t k) {  // closes stack[k] and what is above it
+    std::vector<Open> reopen;
+    for (size_t m = k + 1; m < stack.size(); ++m) {
+      if (stack[m].formatting) reopen.push_back(std::move(stack[m]));
+    }
+    for (size_t m = k; m < stack.size(); ++m) {
+      if (!stack[m].name.empty()) --open_count[stack[m].name];
+    }
+    stack.resize(k);
+    for (Open& o : reopen) {
+      ++open_count[o.name];
+      stack.push_back(std::move(o));
+    }
+  };
+  while (i < n && max_depth <= stop_at) {
     size_t lt = html.find('<', i);
     if (lt == std::string_view::npos || lt + 1 >= n) break;
     i = lt + 1;
@@ -220,22 +263,36 @@ int ApproximateTagDepth(std::string_view html, int stop_at) {
     bool self_closing = gt > 0 && html[gt - 1] == '/';
     i = gt + 1;
     bool is_foreign_root = name == "svg" || name == "math";
-    if (name == "a") {
-      // A new <a> closes an open one (adoption agency), so unclosed links
-      // do not nest.
-      if (closing && a_open) --depth;
-      if (!closing && !a_open && ++depth > max_depth) max_depth = depth;
-      a_open = !closing;
-      if (max_depth > stop_at) return max_depth;
-      continue;
-    }
+    if (IsVoid(name) || HasOptionalEnd(name)) continue;
     if (closing) {
       if (is_foreign_root && foreign > 0) --foreign;
-      if (!IsVoid(name) && !HasOptionalEnd(name) && depth > 0) --depth;
+      auto it = open_count.find(name);
+      if (it == open_count.end() || it->second == 0) continue;
+      size_t lowest = stack.size() > kEndTagWindow ? stack.size() - kEndTagWindow : 0;
+      for (size_t k = stack.size(); k > lowest; --k) {
+        if (stack[k - 1].name != name) continue;
+        if (stack[k - 1].formatting) {
+          --it->second;
+          stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(k - 1));
+        } else {
+          close_at(k - 1);
+        }
+        break;
+      }
       continue;
     }
-    if (IsVoid(name) || HasOptionalEnd(name)) continue;
     if (self_closing && (foreign > 0 || is_foreign_root)) continue;
+    if (name == "a" && open_count[name] > 0) {
+      // A new <a> ends an open one (adoption agency), so unclosed links do
+      // not nest; what was opened inside the old one stays open.
+      for (size_t k = stack.size(); k > 0; --k) {
+        if (stack[k - 1].name == "a") {
+          --open_count[name];
+          stack.erase(stack.begin() + static_cast<std::ptrdiff_t>(k - 1));
+          break;
+        }
+      }
+    }
     if (IsRawText(name)) {  // "<script/>" is not self-closing in HTML
       std::string end_tag = "</" + name;
       size_t end = FindNoCase(html, i, end_tag);
@@ -243,10 +300,7 @@ int ApproximateTagDepth(std::string_view html, int stop_at) {
       i = end;  // the end tag itself is read next
     }
     if (is_foreign_root) ++foreign;
-    if (++depth > max_depth) {
-      max_depth = depth;
-      if (max_depth > stop_at) return max_depth;
-    }
+    push(name);
   }
   return max_depth;
 }

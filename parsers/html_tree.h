@@ -60,14 +60,18 @@ struct HtmlParseOptions {
   int max_markup_depth = 1000;
 };
 
-// A cheap estimate of how deep Gumbo will nest elements: counts start tags
-// minus end tags, ignoring void elements, self-closing tags in SVG/MathML,
-// elements whose end tag is optional (p, li, td, tr, ...), a second <a>
-// while one is open, comments and raw-text contents (script, style,
-// textarea, title). Unclosed formatting elements (<font>, <b>) count: Gumbo
-// really nests them. The real depth is usually a few levels more (html,
-// body, p, li); nested tables can make it up to ~4x the estimate. Stops early
-// once the depth exceeds `stop_at`. O(n) in the input.
+// A cheap estimate of how deep Gumbo will nest elements, from a stack of
+// open element names maintained roughly as the HTML tree builder does: an
+// end tag closes the nearest open element of its name (stray end tags are
+// ignored, so "<div></x>" repeated still counts as nesting); formatting
+// elements (<b>, <font>, <a>...) left open by a misnested end tag stay open,
+// as Gumbo reconstructs them, and a formatting end tag removes only its own
+// element (adoption agency). Ignored: void elements, self-closing tags in
+// SVG/MathML, elements whose end tag is optional (p, li, td, tr, ...),
+// comments and raw-text contents (script, style, textarea, title). The real
+// depth is usually a few levels more (html, body, p, li); nested tables can
+// make it up to ~4x the estimate. Stops early once the depth exceeds
+// `stop_at`. O(n * min(depth, 256)) in the worst case, O(n) on real pages.
 int ApproximateTagDepth(std::string_view html, int stop_at);
 
 // Parses UTF-8 HTML. Errors: kTooLarge when ApproximateTagDepth exceeds
