@@ -1,6 +1,7 @@
 // mediawatch/parsers/charset.cc
 //
-// Charset detection (HTTP > BOM > prescan > UTF-8) and decoding with ICU.
+// Charset selection (HTTP > BOM > prescan > UTF-8 > ICU detection > UTF-8)
+// and decoding with ICU.
 //
 // The prescan follows the HTML Standard's "prescan a byte stream to determine
 // its encoding" (13.2.3.2) over the first 1024 bytes, including its fallback
@@ -10,8 +11,8 @@
 //    (the spec aborts too), so a <meta> that straddles byte 1024 is ignored;
 //  - labels of the WHATWG "replacement" encoding (iso-2022-kr, hz-gb-2312, ...)
 //    and ISO-8859-16 (absent from Debian's ICU data) count as unknown;
-//  - no statistical guessing: undeclared legacy bytes decode as UTF-8 with
-//    U+FFFD replacements, which callers can see in `replacements`.
+//  - undeclared bytes that are not UTF-8 get ICU's guess (the HTML Standard
+//    leaves this step, "frequency analysis", to the implementation).
 //
 // Big5 decodes with ICU's Big5-HKSCS converter (ibm-1375_P100-2008). Compared
 // code by code with glibc's HKSCS-2008 table, it lacks 38 characters that the
@@ -22,12 +23,15 @@
 // becomes a counted U+FFFD. There is no fallback converter: where ibm-1375
 // rejects bytes, ICU's windows-950 would only produce private-use code points.
 //
-// Worst-case costs: the prescan is O(1024); decoding is O(n) in the input.
+// Worst-case costs: the prescan is O(1024); the UTF-8 tally and decoding are
+// O(n) in the input; detection is bounded by kCharsetDetectionWindow (one ICU
+// pass plus at most kMaxDetectionCandidates trial decodings of the window).
 
 #include "parsers/charset.h"
 
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_cb.h>
+#include <unicode/ucsdet.h>
 
 #include <algorithm>
 #include <array>
@@ -751,6 +755,152 @@ Result<DecodedText> Decode(std::string_view bytes, std::string_view name, std::s
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// Undeclared bytes: UTF-8 or a guess.
+
+// Counts of a UTF-8 well-formedness scan (Unicode 15, table 3-7).
+struct Utf8Tally {
+  size_t multibyte = 0;  // well-formed sequences of 2-4 bytes
+  // Ill-formed sequences, each maximal subpart counted once (as ICU's UTF-8
+  // decoder writes one U+FFFD for each), except a sequence cut by the end.
+  size_t invalid = 0;
+  bool escape = false;  // an ESC (0x1B) byte: ISO-2022-JP is 7-bit
+};
+
+// The number of bytes of the sequence at `i` that are a well-formed prefix,
+// and the sequence's full length (0 for a byte that cannot start one).
+struct Utf8Prefix {
+  size_t matched = 0;
+  size_t length = 0;
+};
+
+Utf8Prefix MatchUtf8Sequence(std::string_view s, size_t i) {
+  const auto lead = static_cast<unsigned char>(s[i]);
+  Utf8Prefix p;
+  unsigned char lo = 0x80;  // bounds of the second byte
+  unsigned char hi = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    p.length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    p.length = 3;
+    if (lead == 0xE0) lo = 0xA0;  // no overlongs
+    if (lead == 0xED) hi = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    p.length = 4;
+    if (lead == 0xF0) lo = 0x90;  // no overlongs
+    if (lead == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
+  } else {
+    return p;
+  }
+  p.matched = 1;
+  while (p.matched < p.length && i + p.matched < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i + p.matched]);
+    const bool second = p.matched == 1;
+    if (c < (second ? lo : 0x80) || c > (second ? hi : 0xBF)) break;
+    ++p.matched;
+  }
+  return p;
+}
+
+Utf8Tally TallyUtf8(std::string_view s) {
+  Utf8Tally t;
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == 0x1B) t.escape = true;
+      ++i;
+      continue;
+    }
+    const Utf8Prefix p = MatchUtf8Sequence(s, i);
+    if (p.length != 0 && p.matched == p.length) {
+      ++t.multibyte;
+    } else if (p.length == 0 || i + p.matched < s.size()) {
+      ++t.invalid;
+    }  // else: a well-formed start cut by the end of the input
+    i += std::max<size_t>(1, p.matched);
+  }
+  return t;
+}
+
+struct DetectorCloser {
+  void operator()(UCharsetDetector* d) const { ucsdet_close(d); }
+};
+// Owns one ICU charset detector (and the matches it hands out); not
+// shareable between threads.
+using DetectorPtr = std::unique_ptr<UCharsetDetector, DetectorCloser>;
+
+// The Windows superset ICU would have named had it seen C1 bytes.
+std::string_view WindowsVariant(std::string_view canonical) {
+  if (canonical == "ISO-8859-7") return "windows-1253";
+  if (canonical == "ISO-8859-8" || canonical == "ISO-8859-8-I") return "windows-1255";
+  return {};
+}
+
+// ICU's usable candidates for `window`, best first (see DetectCharset).
+std::vector<DetectedCharset> DetectorCandidates(std::string_view window, bool seven_bit) {
+  std::vector<DetectedCharset> out;
+  UErrorCode err = U_ZERO_ERROR;
+  DetectorPtr detector(ucsdet_open(&err));
+  if (U_FAILURE(err) || !detector) return out;
+  ucsdet_enableInputFilter(detector.get(), true);
+  // ICU keeps a pointer to `window`, which outlives `detector`.
+  ucsdet_setText(detector.get(), window.data(), static_cast<int32_t>(window.size()), &err);
+  int32_t count = 0;
+  const UCharsetMatch** matches = ucsdet_detectAll(detector.get(), &count, &err);
+  if (U_FAILURE(err) || matches == nullptr) return out;
+  auto add = [&out](std::string_view name, int confidence) {
+    if (out.size() >= kMaxDetectionCandidates) return;
+    for (const DetectedCharset& c : out) {
+      if (c.charset == name) return;  // ISO-8859-1 and windows-1252 are one
+    }
+    out.push_back(DetectedCharset{std::string(name), confidence});
+  };
+  for (int32_t i = 0; i < count && out.size() < kMaxDetectionCandidates; ++i) {
+    UErrorCode match_err = U_ZERO_ERROR;
+    const char* name = ucsdet_getName(matches[i], &match_err);
+    const int confidence = ucsdet_getConfidence(matches[i], &match_err);
+    if (U_FAILURE(match_err) || name == nullptr) continue;
+    // Sorted by decreasing confidence: nothing further qualifies.
+    if (confidence < kMinDetectionConfidence) break;
+    const std::string_view view(name);
+    // The UTF-8 tally decided UTF-8; UTF-16/32 need a BOM in HTML.
+    if (view.substr(0, 4) == "UTF-") continue;
+    const std::string canonical = CanonicalCharset(view);
+    if (canonical.empty()) continue;
+    if (seven_bit && canonical != "ISO-2022-JP") continue;
+    add(canonical, confidence);
+    if (std::string_view variant = WindowsVariant(canonical); !variant.empty()) {
+      add(variant, confidence);
+    }
+  }
+  return out;
+}
+
+// Bytes outside <...> (roughly what ICU's markup filter keeps), not counting
+// HTML whitespace. O(n).
+size_t TextBytes(std::string_view s) {
+  size_t text = 0;
+  bool in_tag = false;
+  for (char c : s) {
+    if (c == '<') {
+      in_tag = true;
+    } else if (c == '>') {
+      in_tag = false;
+    } else if (!in_tag && !IsHtmlSpace(static_cast<unsigned char>(c))) {
+      ++text;
+    }
+  }
+  return text;
+}
+
+// U+FFFD count of decoding `window` as `name`; SIZE_MAX if ICU fails.
+size_t TrialReplacements(std::string_view window, std::string_view name) {
+  DecodedText trial;
+  if (!ConvertToUtf8(window, name, &trial).ok()) return SIZE_MAX;
+  return trial.replacements;
+}
+
 }  // namespace
 
 std::string CharsetFromContentType(std::string_view content_type) {
@@ -787,6 +937,32 @@ std::string CanonicalCharset(std::string_view label) {
 
 std::string PrescanMetaCharset(std::string_view html) { return Prescanner(html).Run(); }
 
+std::optional<DetectedCharset> DetectCharset(std::string_view bytes) {
+  const auto first = std::find_if(bytes.begin(), bytes.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x80 || c == 0x1B;
+  });
+  if (first == bytes.end()) return std::nullopt;
+  const auto first_offset = static_cast<size_t>(first - bytes.begin());
+  const size_t start =
+      first_offset > kCharsetDetectionContext ? first_offset - kCharsetDetectionContext : 0;
+  const std::string_view window = bytes.substr(start, kCharsetDetectionWindow);
+  if (TextBytes(window) < kMinDetectionTextBytes) return std::nullopt;
+  const size_t high = static_cast<size_t>(std::count_if(
+      window.begin(), window.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+  const std::vector<DetectedCharset> candidates = DetectorCandidates(window, high == 0);
+  if (candidates.empty()) return std::nullopt;
+  const size_t tolerance = std::max<size_t>(1, high / 200);
+  const size_t best = TrialReplacements(window, candidates[0].charset);
+  if (best <= tolerance) return candidates[0];
+  for (size_t i = 1; i < candidates.size(); ++i) {
+    if (candidates[i].confidence * 3 < candidates[0].confidence) continue;
+    const size_t r = TrialReplacements(window, candidates[i].charset);
+    if (r <= tolerance && r < best) return candidates[i];
+  }
+  return candidates[0];
+}
+
 Result<DecodedText> DecodeHtml(std::string_view bytes, std::string_view content_type,
                                size_t max_bytes) {
   if (bytes.size() > max_bytes) {
@@ -801,6 +977,16 @@ Result<DecodedText> DecodeHtml(std::string_view bytes, std::string_view content_
   // A document that declares UTF-16 in ASCII-compatible bytes is not UTF-16.
   if (IsUtf16(meta)) meta = std::string(kUtf8);
   if (!meta.empty()) return Decode(bytes, meta, "meta");
+  const Utf8Tally utf8 = TallyUtf8(bytes);
+  const bool seven_bit_escapes = utf8.multibyte == 0 && utf8.invalid == 0 && utf8.escape;
+  const bool is_utf8 = utf8.invalid == 0 ? !seven_bit_escapes : utf8.invalid * 10 <= utf8.multibyte;
+  if (!is_utf8) {
+    if (std::optional<DetectedCharset> guess = DetectCharset(bytes)) {
+      Result<DecodedText> d = Decode(bytes, guess->charset, "detected");
+      if (d.ok()) d->confidence = guess->confidence;
+      return d;
+    }
+  }
   return Decode(bytes, kUtf8, "default");
 }
 
