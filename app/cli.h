@@ -34,6 +34,8 @@ void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
 void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);
 // `feeds status|import|export`: feed health and OPML (feeds_command.cc).
 void AddFeedsCommand(CLI::App& app, std::vector<Command>* commands);
+// `extract FILE|URL`: the article extractor on one page (extract_command.cc).
+void AddExtractCommand(CLI::App& app, std::vector<Command>* commands);
 
 // One polling pass over `feeds` into the store at `db_dir`, with progress on
 // a terminal and a summary on stdout (shared by `crawl` and `demo`).

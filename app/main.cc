@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);
+  AddExtractCommand(app, &commands);
 
   try {
     app.parse(argc, argv);
