@@ -34,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "parsers/html_metadata.h"
@@ -81,24 +82,21 @@ bool IsStructuralBoilerplateTag(std::string_view tag) {
   return TagIn(tag, {"nav", "header", "footer", "aside", "form", "menu"});
 }
 
-// Lower-case tokens of class and id split at non-alphanumerics
-// ("post-share_bar" -> post, share, bar).
-std::vector<std::string> ClassTokens(const HtmlNode& node) {
-  std::vector<std::string> tokens;
-  for (std::string_view attr : {node.Attr("class"), node.Attr("id")}) {
-    std::string current;
-    for (char c : attr) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if (std::isalnum(u)) {
-        current.push_back(static_cast<char>(std::tolower(u)));
-      } else if (!current.empty()) {
-        tokens.push_back(std::move(current));
-        current.clear();
-      }
+// Calls f(token) for each lower-case token of `attr` split at
+// non-alphanumerics ("post-share_bar" -> post, share, bar).
+template <typename F>
+void ForEachToken(std::string_view attr, F&& f) {
+  std::string current;
+  for (char c : attr) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) {
+      current.push_back(static_cast<char>(std::tolower(u)));
+    } else if (!current.empty()) {
+      f(current);
+      current.clear();
     }
-    if (!current.empty()) tokens.push_back(std::move(current));
   }
-  return tokens;
+  if (!current.empty()) f(current);
 }
 
 bool TokenMatches(const std::string& token, std::initializer_list<std::string_view> exact,
@@ -168,34 +166,67 @@ bool IsBylineToken(const std::string& t) {
   return t == "byline" || t == "author" || t == "dateline" || t == "byl";
 }
 
-// What an element's class and id say, computed once per element.
+// What an element's class and id say, and what its own text measures;
+// computed once per node and shared by every extraction pass.
 struct ClassSignals {
   bool strong_boilerplate = false;  // IsStrongBoilerplateToken
   bool boilerplate = false;         // IsBoilerplateToken
   bool content = false;             // IsContentToken
   bool byline = false;              // IsBylineToken
   bool byline_class = false;        // exactly "byline"
+  bool positive = false;            // IsPositiveWeightToken
+  bool negative = false;            // IsNegativeWeightToken
+  bool is_block = false;            // IsBlockTag (elements)
   int weight = 0;                   // Readability-like: +25 content-looking, -25 clutter-looking
+  html::TextMeasure text;           // text nodes: MeasureText of the text
+
+  void Merge(const ClassSignals& o) {
+    strong_boilerplate |= o.strong_boilerplate;
+    boilerplate |= o.boilerplate;
+    content |= o.content;
+    byline |= o.byline;
+    byline_class |= o.byline_class;
+    positive |= o.positive;
+    negative |= o.negative;
+  }
 };
 
-// O(nodes + class/id bytes).
+ClassSignals SignalsOf(std::string_view attr) {
+  ClassSignals c;
+  ForEachToken(attr, [&c](const std::string& t) {
+    c.strong_boilerplate |= IsStrongBoilerplateToken(t);
+    c.boilerplate |= IsBoilerplateToken(t);
+    c.content |= IsContentToken(t);
+    c.byline |= IsBylineToken(t);
+    c.byline_class |= t == "byline";
+    c.positive |= IsPositiveWeightToken(t);
+    c.negative |= IsNegativeWeightToken(t);
+  });
+  return c;
+}
+
+// O(nodes + text bytes + distinct class/id bytes): pages repeat a few
+// class attributes thousands of times, so their signals are memoized.
 std::vector<ClassSignals> ClassifyElements(const HtmlTree& tree) {
   std::vector<ClassSignals> out(tree.nodes.size());
+  std::unordered_map<std::string_view, ClassSignals> by_class;
   for (size_t i = 0; i < tree.nodes.size(); ++i) {
-    if (tree.nodes[i].is_text) continue;
+    const HtmlNode& node = tree.nodes[i];
     ClassSignals& c = out[i];
-    bool positive = false;
-    bool negative = false;
-    for (const std::string& t : ClassTokens(tree.nodes[i])) {
-      c.strong_boilerplate |= IsStrongBoilerplateToken(t);
-      c.boilerplate |= IsBoilerplateToken(t);
-      c.content |= IsContentToken(t);
-      c.byline |= IsBylineToken(t);
-      c.byline_class |= t == "byline";
-      positive |= IsPositiveWeightToken(t);
-      negative |= IsNegativeWeightToken(t);
+    if (node.is_text) {
+      c.text = html::MeasureText(node.text);
+      continue;
     }
-    c.weight = (positive ? 25 : 0) - (negative ? 25 : 0);
+    c.is_block = IsBlockTag(node.tag);
+    std::string_view cls = node.Attr("class");
+    if (!cls.empty()) {
+      auto it = by_class.find(cls);
+      if (it == by_class.end()) it = by_class.emplace(cls, SignalsOf(cls)).first;
+      c.Merge(it->second);
+    }
+    std::string_view id = node.Attr("id");
+    if (!id.empty()) c.Merge(SignalsOf(id));
+    c.weight = (c.positive ? 25 : 0) - (c.negative ? 25 : 0);
   }
   return out;
 }
@@ -346,7 +377,7 @@ Analysis Analyze(const HtmlTree& tree, const std::vector<ClassSignals>& cls, Mod
     info.removed =
         parent.removed || RemovedBySelf(tree, cls[i], static_cast<int32_t>(i), mode, protect);
     info.in_link = parent.in_link || node.tag == "a";
-    info.is_block = !node.is_text && IsBlockTag(node.tag);
+    info.is_block = cls[i].is_block;
     info.block = info.is_block ? static_cast<int32_t>(i) : parent.block;
   }
   for (size_t i = n; i-- > 1;) {
@@ -354,7 +385,7 @@ Analysis Analyze(const HtmlTree& tree, const std::vector<ClassSignals>& cls, Mod
     NodeInfo& info = a.info[i];
     if (info.removed) continue;
     if (node.is_text) {
-      html::TextMeasure m = html::MeasureText(node.text);
+      const html::TextMeasure& m = cls[i].text;
       info.chars = m.chars + (m.trailing_space ? 1 : 0);
       info.punctuation = m.punctuation;
       if (info.in_link) info.link_chars = info.chars;

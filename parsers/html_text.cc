@@ -39,8 +39,18 @@ TextMeasure MeasureText(std::string_view s) {
   bool seen_visible = false;
   size_t pos = 0;
   while (pos < s.size()) {
-    char32_t c = DecodeUtf8At(s, &pos);
-    if (IsSpace(c)) {
+    // ASCII inline: most text, and nearly all of the indentation between
+    // tags, is ASCII.
+    char32_t c = static_cast<unsigned char>(s[pos]);
+    bool space;
+    if (c < 0x80) {
+      ++pos;
+      space = c == 0x20 || (c >= 0x09 && c <= 0x0D);
+    } else {
+      c = DecodeUtf8At(s, &pos);
+      space = IsSpace(c);
+    }
+    if (space) {
       in_space = true;
       continue;
     }
@@ -48,7 +58,7 @@ TextMeasure MeasureText(std::string_view s) {
     in_space = false;
     seen_visible = true;
     ++m.chars;
-    if (IsClausePunctuation(c)) ++m.punctuation;
+    if (c < 0x80 ? (c == ',' || c == ';') : IsClausePunctuation(c)) ++m.punctuation;
   }
   m.trailing_space = in_space && seen_visible;
   return m;
@@ -61,25 +71,34 @@ std::string CollapseWhitespace(std::string_view s) {
   size_t pos = 0;
   while (pos < s.size()) {
     size_t start = pos;
-    char32_t c = DecodeUtf8At(s, &pos);
-    if (IsSpace(c)) {
+    unsigned char b = static_cast<unsigned char>(s[pos]);
+    bool space;
+    if (b < 0x80) {
+      ++pos;
+      space = b == 0x20 || (b >= 0x09 && b <= 0x0D);
+    } else {
+      space = IsSpace(DecodeUtf8At(s, &pos));
+    }
+    if (space) {
       pending_space = !out.empty();
       continue;
     }
     if (pending_space) out.push_back(' ');
     pending_space = false;
-    out.append(s.substr(start, pos - start));
+    if (pos - start == 1) {
+      out.push_back(static_cast<char>(b));
+    } else {
+      out.append(s.substr(start, pos - start));
+    }
   }
   return out;
 }
 
 size_t CodePointCount(std::string_view s) {
+  // Every byte that is not a UTF-8 continuation byte starts a code point
+  // (an invalid byte counts as one, as DecodeUtf8At reads it).
   size_t n = 0;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    DecodeUtf8At(s, &pos);
-    ++n;
-  }
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
   return n;
 }
 

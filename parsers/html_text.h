@@ -38,7 +38,8 @@ TextMeasure MeasureText(std::string_view s);
 // Collapses runs of white space to one ASCII space and trims both ends.
 std::string CollapseWhitespace(std::string_view s);
 
-// Number of code points.
+// Number of code points: bytes that are not UTF-8 continuation bytes (a
+// truncated sequence counts as one, a stray continuation byte as none).
 size_t CodePointCount(std::string_view s);
 
 // ASCII lower case; other bytes unchanged.

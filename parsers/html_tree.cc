@@ -100,7 +100,7 @@ class OwnedGumboOutput {
 std::string TagName(const GumboElement& element) {
   std::string name;
   if (element.tag != GUMBO_TAG_UNKNOWN) {
-    name = gumbo_normalized_tagname(element.tag);
+    return gumbo_normalized_tagname(element.tag);  // lower case already
   } else {
     GumboStringPiece piece = element.original_tag;
     gumbo_tag_from_original_text(&piece);
@@ -152,10 +152,9 @@ void CopyTree(const GumboNode* document, int max_depth, HtmlTree* tree) {
         const GumboVector& attrs = g->v.element.attributes;
         node.attributes.reserve(attrs.length);
         for (unsigned i = 0; i < attrs.length; ++i) {
+          // The tokenizer has lower-cased attribute names already.
           const auto* a = static_cast<const GumboAttribute*>(attrs.data[i]);
-          std::string name = a->name;
-          std::transform(name.begin(), name.end(), name.begin(), Lower);
-          node.attributes.emplace_back(std::move(name), a->value);
+          node.attributes.emplace_back(a->name, a->value);
         }
         break;
       }
@@ -317,6 +316,7 @@ Result<HtmlTree> ParseHtmlTree(std::string_view utf8, const HtmlParseOptions& op
     return Status::ParseError("HTML parser produced no document");
   }
   HtmlTree tree;
+  tree.nodes.reserve(utf8.size() / 64 + 16);  // about one node per 50-100 bytes
   CopyTree(parsed.get()->document, options.max_depth, &tree);
   return tree;
 }

@@ -124,10 +124,16 @@ std::string GuessLatin(std::string_view text) {
   std::vector<std::string> words = Words(text);
   if (words.size() < 8) return {};
   const auto& profiles = LatinProfiles();
+  static const auto* sets = [&profiles] {
+    auto* out = new std::array<std::unordered_set<std::string_view>, 10>();
+    for (size_t p = 0; p < profiles.size(); ++p) {
+      (*out)[p].insert(profiles[p].words.begin(), profiles[p].words.end());
+    }
+    return out;
+  }();
   std::array<int, 10> hits{};
   for (size_t p = 0; p < profiles.size(); ++p) {
-    std::unordered_set<std::string_view> set(profiles[p].words.begin(), profiles[p].words.end());
-    for (const std::string& w : words) hits[p] += set.count(w) ? 1 : 0;
+    for (const std::string& w : words) hits[p] += (*sets)[p].count(w) ? 1 : 0;
   }
   size_t best = 0;
   for (size_t p = 1; p < hits.size(); ++p) {
