@@ -310,7 +310,8 @@ void AddExtractCommand(CLI::App& app, std::vector<Command>* commands) {
   auto* cmd = app.add_subcommand(
       "extract",
       "Extract the article from one page as the crawler would: decode it (HTTP/--content-type\n"
-      "charset > BOM > <meta> > UTF-8), then find title, text and metadata. INPUT is a file,\n"
+      "charset > BOM > <meta> > UTF-8 > ICU detection), then find title, text and metadata\n"
+      "(sources and limits: docs/extraction.md). INPUT is a file,\n"
       "'-' for stdin, or an http(s) URL fetched once (redirects followed; private and loopback\n"
       "addresses refused unless --allow-cidr). Input is limited to 8 MiB.\n"
       "Prints a header (Title, Byline, Published, Modified, Language, Canonical, Site,\n"

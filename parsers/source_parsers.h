@@ -57,7 +57,8 @@ Result<Feed> ParseSitemap(std::string_view body, std::string_view content_type,
 // pattern cannot hang the crawler. Format kHtmlLinks.
 //
 // Details:
-//  - Decoding: DecodeHtml (HTTP charset > BOM > <meta> > UTF-8), capped at
+//  - Decoding: DecodeHtml (HTTP charset > BOM > <meta> > UTF-8 > ICU
+//    detection, see charset.h), capped at
 //    options.max_bytes; parsing: html_tree.h with its default depth limits
 //    (pages nesting deeper than ~1000 are refused with kTooLarge).
 //  - Links resolve against the first <base href> (itself resolved against
