@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/command_test.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
 
@@ -17,7 +18,6 @@ namespace {
 using nlohmann::json;
 using testing::CommandResult;
 using testing::RunCommand;
-using testing::TempDir;
 
 // A realistic news page: navigation, header, share bar, article, related
 // links, footer. The nav/footer phrases must not reach the text.
@@ -116,30 +116,9 @@ std::string GbkPage(std::string_view head_extra = "") {
 
 bool IsStringOrNull(const json& j) { return j.is_string() || j.is_null(); }
 
-class ExtractCommandTest : public ::testing::Test {
+class ExtractCommandTest : public testing::CommandTest {
  protected:
-  std::string Write(const std::string& name, std::string_view contents) {
-    const auto path = dir_.path() / name;
-    testing::WriteFile(path, contents);
-    return path.string();
-  }
-
-  static CommandResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {MEDIAWATCH_BINARY, "extract"});
-    return RunCommand(args, 60);
-  }
-
-  // Runs with --json; stdout must be exactly one JSON object.
-  static json RunJson(std::vector<std::string> args) {
-    args.push_back("--json");
-    const CommandResult r = Run(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-    EXPECT_TRUE(j.is_object()) << r.out;
-    return j;
-  }
-
-  TempDir dir_;
+  ExtractCommandTest() : CommandTest({"extract"}) {}
 };
 
 TEST_F(ExtractCommandTest, NewsPageJsonHasArticleAndMetadata) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/command_test.h"
 #include "tests/support/test_support.h"
 
 namespace mw {
@@ -14,32 +15,10 @@ namespace {
 using nlohmann::json;
 using testing::CommandResult;
 using testing::RunCommand;
-using testing::TempDir;
 
-class FeedParseCommandTest : public ::testing::Test {
+class FeedParseCommandTest : public testing::CommandTest {
  protected:
-  std::string Write(const std::string& name, std::string_view contents) {
-    const auto path = dir_.path() / name;
-    testing::WriteFile(path, contents);
-    return path.string();
-  }
-
-  static CommandResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {MEDIAWATCH_BINARY, "feed", "parse"});
-    return RunCommand(args, 60);
-  }
-
-  // Runs with --json and parses stdout, which must be exactly one JSON object.
-  static json RunJson(std::vector<std::string> args) {
-    args.push_back("--json");
-    const CommandResult r = Run(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    json j = json::parse(r.out, nullptr, /*allow_exceptions=*/false);
-    EXPECT_TRUE(j.is_object()) << r.out;
-    return j;
-  }
-
-  TempDir dir_;
+  FeedParseCommandTest() : CommandTest({"feed", "parse"}) {}
 };
 
 constexpr std::string_view kRss = R"(<?xml version="1.0" encoding="UTF-8"?>
