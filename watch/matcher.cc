@@ -54,7 +54,8 @@ Result<std::unique_ptr<WatchlistMatcher>> WatchlistMatcher::Create(
     auto& lists = m->compiled_.emplace_back();
     for (const WatchTarget& target : list.targets) {
       auto& terms = lists.emplace_back();
-      for (const std::string& term : target.terms) {
+      for (const WatchTerm& watch_term : target.terms) {
+        const std::string& term = watch_term.text;
         CompiledTerm c;
         c.folded = normalizer->Fold(term);
         if (c.folded.empty()) {
@@ -114,7 +115,7 @@ std::vector<TermMatch> WatchlistMatcher::Match(std::string_view title,
         int n_title = CountOccurrences(term, folded_title, &first_title);
         int n_text = CountOccurrences(term, folded_text, &first_text);
         if (n_title + n_text == 0) continue;
-        if (hit.count == 0) hit.term = target.terms[k];
+        if (hit.count == 0) hit.term = target.terms[k].text;
         hit.count += n_title + n_text;
         in_title = in_title || n_title > 0;
         if (n_text > 0 && first_term_in_text == nullptr) first_term_in_text = &term;

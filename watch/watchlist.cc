@@ -90,9 +90,10 @@ Result<WatchTarget> ParseTarget(std::string_view source, const toml::table& tabl
       return Error(source, &t,
                    what + ": term longer than " + std::to_string(limits.max_term_bytes) + " bytes");
     }
-    target.terms.push_back(std::move(term));
+    target.terms.push_back(
+        {.text = std::move(term), .line = static_cast<int>(t.source().begin.line)});
   }
-  target.name = name->empty() ? target.terms.front() : *name;
+  target.name = name->empty() ? target.terms.front().text : *name;
   return target;
 }
 

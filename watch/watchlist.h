@@ -29,11 +29,39 @@ namespace mw {
 enum class TargetKind { kEntity, kKeyword };
 std::string_view TargetKindName(TargetKind kind);  // "entity" / "keyword"
 
+// One name or term as written in the list, with its matching options.
+// In TOML a term is a string, or an inline table
+// { text = "Müller", fold_diacritics = true, word_guard = true }.
+struct WatchTerm {
+  std::string text;  // as written (never empty)
+  // Latin: also match without diacritics ("Müller" finds "Muller").
+  // Default: the target's setting (false).
+  bool fold_diacritics = false;
+  // Chinese: reject a match that straddles ICU word boundaries
+  // ("关恒" inside "有关恒大" = "有关 / 恒大"). Default: the target's (false).
+  bool word_guard = false;
+  int line = 0;  // line in the source file (0 when unknown)
+};
+
 struct WatchTarget {
   TargetKind kind = TargetKind::kEntity;
-  std::string id;                  // [a-z0-9][a-z0-9-_]* unique within the watch-list
-  std::string name;                // display name (defaults to the first term)
-  std::vector<std::string> terms;  // names (entity) or terms (keyword), as written
+  std::string id;                // [a-z0-9][a-z0-9-_]* unique within the watch-list
+  std::string name;              // display name (defaults to the first term)
+  std::vector<WatchTerm> terms;  // names (entity) or terms (keyword), as written
+  // Entities: multi-word names in spaced scripts also match with the last
+  // word first ("Guan Heng" -> "Heng Guan"). Default: false.
+  bool swap_name_order = false;
+  int line = 0;
+};
+
+// A boolean combination of the list's entity/keyword ids (and of other
+// rules), written in the query language of watch/query.h:
+//   guan-heng AND (deportation OR asylum) AND NOT sports
+struct WatchRule {
+  std::string id;     // shares the namespace of entity and keyword ids
+  std::string name;   // display name (defaults to id)
+  std::string query;  // as written; validated when the list is loaded
+  int line = 0;
 };
 
 struct Watchlist {
@@ -42,6 +70,7 @@ struct Watchlist {
   std::string description;
   std::string source;  // file it was loaded from ("" when parsed from a string)
   std::vector<WatchTarget> targets;
+  std::vector<WatchRule> rules;
 };
 
 struct WatchlistLimits {

@@ -31,7 +31,7 @@ TEST(WatchlistTest, ParsesEntitiesAndKeywords) {
   EXPECT_EQ(w->targets[0].name, "Guan Heng");  // defaults to the first name
   EXPECT_EQ(w->targets[0].terms.size(), 3u);
   EXPECT_EQ(w->targets[1].kind, TargetKind::kKeyword);
-  EXPECT_EQ(w->targets[1].terms[1], "新疆");
+  EXPECT_EQ(w->targets[1].terms[1].text, "新疆");
 }
 
 struct BadCase {
