@@ -1,3 +1,13 @@
+// mediawatch/text/normalizer.cc
+//
+// The input is cut into normalization segments (a code point with a
+// boundary before it plus the combining marks that follow). Each segment is
+// case-folded and NFKC-normalized on its own: ASCII inline, other BMP code
+// points through a table computed once in Create(), combining sequences
+// through ICU. Every resulting code point remembers the original bytes of
+// its segment; the later steps work code point by code point (or Han run by
+// run for OpenCC), so the map stays exact at segment granularity.
+
 #include "text/normalizer.h"
 
 #include <opencc.h>
@@ -7,6 +17,7 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <bitset>
 #include <mutex>
 
 namespace mw {
@@ -19,31 +30,65 @@ struct OpenccCloser {
 };
 using OpenccHandle = std::unique_ptr<void, OpenccCloser>;
 
-bool IsRemovedCodePoint(UChar32 c) {
-  // NFKC_Casefold already drops default-ignorables (ZWSP, ZWJ/ZWNJ, bidi
-  // controls, soft hyphen, BOM). Tatweel is a letter-like filler used to
-  // stretch Arabic-script words; it carries no meaning for matching.
-  return c == 0x0640;
-}
+// A code point and the original bytes it came from.
+struct Unit {
+  char32_t c;
+  uint32_t start;
+  uint32_t end;
+};
 
-bool IsNameSeparator(UChar32 c) {
-  // Middle dots used between the parts of transliterated names
-  // (莱汉·阿萨特, 萊漢・阿薩特) are equivalent to a space.
+bool IsNameSeparator(char32_t c) {
+  // Middle dots between the parts of transliterated names (莱汉·阿萨特,
+  // 萊漢・阿薩特, 热依汗•阿萨特).
   return c == 0x00B7 || c == 0x30FB || c == 0xFF65 || c == 0x2022 || c == 0x2027 || c == 0x2219 ||
          c == 0x22C5;
 }
 
-bool IsHan(UChar32 c) {
-  if (c < 0x2E80) return false;  // fast path: everything below is not Han
-  UErrorCode status = U_ZERO_ERROR;
-  return uscript_getScript(c, &status) == USCRIPT_HAN;
+// Punctuation with an ASCII equivalent for tokenizing (0 if none).
+char32_t UnifiedPunctuation(char32_t c) {
+  switch (c) {
+    case 0x060C:  // ، Arabic comma
+      return ',';
+    case 0x061B:  // ؛
+      return ';';
+    case 0x061F:  // ؟
+      return '?';
+    case 0x06D4:  // ۔ Arabic full stop
+      return '.';
+    case 0x00AB:  // « »
+    case 0x00BB:
+    case 0x201C:  // “ ” „
+    case 0x201D:
+    case 0x201E:
+      return '"';
+    case 0x2018:  // ‘ ’ ‚
+    case 0x2019:
+    case 0x201A:
+      return '\'';
+    default:
+      return (c >= 0x2010 && c <= 0x2015) ? U'-' : 0;
+  }
 }
 
-void AppendUtf8(std::string* out, UChar32 c) {
+bool IsHan(char32_t c) {
+  if (c < 0x2E80) return false;  // fast path: everything below is not Han
+  UErrorCode status = U_ZERO_ERROR;
+  return uscript_getScript(static_cast<UChar32>(c), &status) == USCRIPT_HAN;
+}
+
+bool IsArabicLetter(char32_t c) { return c >= 0x0620 && c <= 0x06FF && u_isalpha(c); }
+
+// Uyghur vowel letters: ا ە و ۇ ۆ ۈ ې ى.
+bool IsUyghurVowel(char32_t c) {
+  return c == 0x0627 || c == 0x06D5 || c == 0x0648 || c == 0x06C7 || c == 0x06C6 || c == 0x06C8 ||
+         c == 0x06D0 || c == 0x0649;
+}
+
+void AppendUtf8(std::string* out, char32_t c) {
   char buf[4];
   int32_t len = 0;
   UBool error = false;
-  U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, c, error);
+  U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, static_cast<UChar32>(c), error);
   if (error) {
     out->append("\xEF\xBF\xBD");
     return;
@@ -51,10 +96,25 @@ void AppendUtf8(std::string* out, UChar32 c) {
   out->append(buf, static_cast<size_t>(len));
 }
 
+// Code point ranges whose characters OpenCC t2s may change.
+constexpr char32_t kCjkRanges[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}};
+
 }  // namespace
 
 struct TextNormalizer::Impl {
   const icu::Normalizer2* nfkc_cf = nullptr;
+  NormalizerOptions options;
+  // NFKC_Casefold of each BMP code point on its own: bmp_begin[c] is kInert
+  // when c maps to itself, else where its folding starts in `pool`, and
+  // bmp_length[c] its length in code points.
+  static constexpr uint32_t kInert = 0xFFFFFFFF;
+  std::vector<uint32_t> bmp_begin;  // 0x10000 entries
+  std::vector<uint16_t> bmp_length;
+  std::u32string pool;
+  // Latin letters -> base letter without diacritics (0 when none).
+  std::vector<char32_t> latin_base;  // indexed by code point < 0x2000
+  // CJK code points that t2s changes on their own.
+  std::bitset<0x10000> t2s_changes;
   OpenccHandle opencc;
   mutable std::mutex opencc_mu;  // OpenCC converters are not documented as thread-safe
 };
@@ -64,10 +124,42 @@ TextNormalizer::~TextNormalizer() = default;
 
 Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerOptions& options) {
   auto impl = std::make_unique<Impl>();
+  impl->options = options;
   UErrorCode status = U_ZERO_ERROR;
   impl->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status) || impl->nfkc_cf == nullptr) {
     return Status::Internal(std::string("ICU NFKC_Casefold unavailable: ") + u_errorName(status));
+  }
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  if (U_FAILURE(status) || nfd == nullptr) {
+    return Status::Internal(std::string("ICU NFD unavailable: ") + u_errorName(status));
+  }
+  // The per-code-point table (~65k lookups; a few milliseconds).
+  impl->bmp_begin.assign(0x10000, Impl::kInert);
+  impl->bmp_length.assign(0x10000, 0);
+  for (UChar32 c = 0x80; c < 0x10000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    if (impl->nfkc_cf->isInert(c)) continue;
+    icu::UnicodeString folded = impl->nfkc_cf->normalize(icu::UnicodeString(c), status);
+    if (U_FAILURE(status)) return Status::Internal("ICU normalization failed");
+    impl->bmp_begin[c] = static_cast<uint32_t>(impl->pool.size());
+    for (int32_t i = 0; i < folded.length();) {
+      UChar32 f = folded.char32At(i);
+      impl->pool.push_back(static_cast<char32_t>(f));
+      i += U16_LENGTH(f);
+    }
+    impl->bmp_length[c] = static_cast<uint16_t>(impl->pool.size() - impl->bmp_begin[c]);
+  }
+  impl->latin_base.assign(0x2000, 0);
+  for (UChar32 c = 0xC0; c < 0x2000; ++c) {
+    UErrorCode script_status = U_ZERO_ERROR;
+    if (uscript_getScript(c, &script_status) != USCRIPT_LATIN || !u_isalpha(c)) continue;
+    icu::UnicodeString decomposed = nfd->normalize(icu::UnicodeString(c), status);
+    if (U_FAILURE(status)) return Status::Internal("ICU normalization failed");
+    UChar32 base = decomposed.char32At(0);
+    if (decomposed.length() > U16_LENGTH(base) && base < 0x80) {
+      impl->latin_base[c] = static_cast<char32_t>(base);
+    }
   }
   if (options.fold_chinese) {
     opencc_t handle = opencc_open(options.opencc_config.c_str());
@@ -76,55 +168,263 @@ Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerO
                               "': " + opencc_error());
     }
     impl->opencc.reset(handle);
+    // Which CJK characters t2s changes on their own: one conversion of all
+    // of them, one per line (phrases never span a line break).
+    std::string all;
+    std::vector<char32_t> order;
+    for (const auto& range : kCjkRanges) {
+      for (char32_t c = range[0]; c <= range[1]; ++c) {
+        AppendUtf8(&all, c);
+        all.push_back('\n');
+        order.push_back(c);
+      }
+    }
+    char* converted = opencc_convert_utf8(handle, all.data(), all.size());
+    if (converted == nullptr) return Status::Internal("OpenCC conversion failed");
+    std::string_view out(converted);
+    size_t k = 0;
+    size_t line_start = 0;
+    while (k < order.size() && line_start < out.size()) {
+      size_t nl = out.find('\n', line_start);
+      if (nl == std::string_view::npos) break;
+      size_t pos = line_start;
+      char32_t first = DecodeUtf8At(out.substr(0, nl), &pos);
+      if (first != order[k] || pos != nl) impl->t2s_changes.set(order[k]);
+      line_start = nl + 1;
+      ++k;
+    }
+    bool complete = k == order.size();
+    opencc_convert_utf8_free(converted);
+    if (!complete) {
+      // Unexpected output shape: convert every Han run.
+      impl->t2s_changes.set();
+    }
   }
   return std::unique_ptr<TextNormalizer>(new TextNormalizer(std::move(impl)));
 }
 
-std::string TextNormalizer::Fold(std::string_view text) const {
-  icu::UnicodeString src = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  UErrorCode status = U_ZERO_ERROR;
-  icu::UnicodeString folded = impl_->nfkc_cf->normalize(src, status);
-  if (U_FAILURE(status)) folded = src;
+std::string TextNormalizer::Fold(std::string_view text, const FoldOptions& options) const {
+  FoldedText out;
+  FoldInto(text, options, &out, /*offsets=*/false);
+  return std::move(out.text);
+}
 
-  std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
-  bool has_han = false;  // OpenCC is the slowest step: skip it for text without Han
-  for (int32_t i = 0; i < folded.length();) {
-    UChar32 c = folded.char32At(i);
-    i += U16_LENGTH(c);
-    if (IsRemovedCodePoint(c)) continue;
-    if (IsNameSeparator(c) || u_isUWhiteSpace(c)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) {
-      out.push_back(' ');
-      pending_space = false;
-    }
-    has_han = has_han || IsHan(c);
-    AppendUtf8(&out, c);
-  }
-
-  if (impl_->opencc && has_han) {
-    std::lock_guard<std::mutex> lock(impl_->opencc_mu);
-    char* converted = opencc_convert_utf8(impl_->opencc.get(), out.data(), out.size());
-    if (converted != nullptr) {
-      out.assign(converted);
-      opencc_convert_utf8_free(converted);
-    }
-  }
+FoldedText TextNormalizer::FoldWithOffsets(std::string_view text,
+                                           const FoldOptions& options) const {
+  FoldedText out;
+  FoldInto(text, options, &out, /*offsets=*/true);
   return out;
 }
 
+void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options, FoldedText* out,
+                              bool offsets) const {
+  const Impl& impl = *impl_;
+  if (text.size() > 0xFFFFFFF0u) text = text.substr(0, 0xFFFFFFF0u);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+
+  // Steps 1 and 2: segments -> NFKC_CF -> removals, spaces, separators.
+  std::vector<Unit> units;
+  units.reserve(text.size());
+  bool pending_space = false;
+  uint32_t space_start = 0;
+  uint32_t space_end = 0;
+  auto emit = [&](char32_t c, uint32_t start, uint32_t end) {
+    if (c == 0x0640) return;  // tatweel
+    bool space = c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0D))
+                          : u_isUWhiteSpace(static_cast<UChar32>(c));
+    if (space) {
+      if (!pending_space) space_start = start;
+      space_end = end;
+      pending_space = true;
+      return;
+    }
+    if (pending_space) {
+      if (!units.empty()) units.push_back({U' ', space_start, space_end});
+      pending_space = false;
+    }
+    if (c >= 0x80) {
+      if (IsNameSeparator(c)) {
+        c = 0x00B7;
+      } else if (char32_t p = UnifiedPunctuation(c); p != 0) {
+        c = p;
+      }
+    }
+    units.push_back({c, start, end});
+  };
+
+  std::u32string segment;  // code points of a combining sequence
+  icu::UnicodeString useg;
+  int32_t i = 0;
+  while (i < n) {
+    uint32_t start = static_cast<uint32_t>(i);
+    if (bytes[i] < 0x80) {
+      char32_t c = bytes[i];
+      if (c >= 'A' && c <= 'Z') c += 32;
+      ++i;
+      // An ASCII letter followed by a combining mark is a sequence.
+      if (i >= n || bytes[i] < 0x80) {
+        emit(c, start, static_cast<uint32_t>(i));
+        continue;
+      }
+      i = static_cast<int32_t>(start);
+    }
+    // The segment: this code point and what follows without a boundary.
+    segment.clear();
+    int32_t k = i;
+    while (k < n) {
+      int32_t before = k;
+      UChar32 c = 0;
+      U8_NEXT(bytes, k, n, c);
+      if (c < 0) c = 0xFFFD;
+      if (!segment.empty() && impl.nfkc_cf->hasBoundaryBefore(c)) {
+        k = before;
+        break;
+      }
+      segment.push_back(static_cast<char32_t>(c));
+    }
+    uint32_t end = static_cast<uint32_t>(k);
+    i = k;
+    if (segment.size() == 1 && segment[0] < 0x10000) {
+      char32_t c = segment[0];
+      if (c < 0x80) {
+        emit(c >= 'A' && c <= 'Z' ? c + 32 : c, start, end);
+      } else if (impl.bmp_begin[c] == Impl::kInert) {
+        emit(c, start, end);
+      } else {
+        for (uint32_t m = 0; m < impl.bmp_length[c]; ++m) {
+          emit(impl.pool[impl.bmp_begin[c] + m], start, end);
+        }
+      }
+      continue;
+    }
+    // ALEF MAKSURA + HAMZA ABOVE does not compose under NFC: compose it.
+    for (size_t m = 0; m + 1 < segment.size(); ++m) {
+      if (segment[m] == 0x0649 && segment[m + 1] == 0x0654) {
+        segment[m] = 0x0626;
+        segment.erase(m + 1, 1);
+      }
+    }
+    useg.remove();
+    for (char32_t c : segment) useg.append(static_cast<UChar32>(c));
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString folded = impl.nfkc_cf->normalize(useg, status);
+    if (U_FAILURE(status)) folded = useg;
+    for (int32_t m = 0; m < folded.length();) {
+      UChar32 f = folded.char32At(m);
+      m += U16_LENGTH(f);
+      emit(static_cast<char32_t>(f), start, end);
+    }
+  }
+
+  // Step 3: Uyghur look-alikes, by context. Step 5: Latin diacritics.
+  for (size_t u = 0; u < units.size(); ++u) {
+    char32_t& c = units[u].c;
+    if (c >= 0x0620 && c <= 0x06FF) {
+      char32_t next = u + 1 < units.size() ? units[u + 1].c : 0;
+      if (c == 0x06CC) {
+        c = IsUyghurVowel(next) ? 0x064A : 0x0649;
+      } else if (c == 0x06A9) {
+        c = 0x0643;
+      } else if (c == 0x0647) {
+        c = IsArabicLetter(next) ? 0x06BE : 0x06D5;
+      } else if (c == 0x0635 && impl.options.uyghur_font_hack) {
+        c = 0x0649;
+      }
+    } else if (options.strip_latin_diacritics && c >= 0xC0 && c < 0x2000 && impl.latin_base[c]) {
+      c = impl.latin_base[c];
+    }
+  }
+  if (options.strip_latin_diacritics) {
+    // Combining marks left after a Latin base (sequences NFKC kept apart).
+    std::vector<Unit> kept;
+    kept.reserve(units.size());
+    for (const Unit& unit : units) {
+      if (!kept.empty() && kept.back().c < 0x250 && u_charType(unit.c) == U_NON_SPACING_MARK) {
+        kept.back().end = unit.end;
+        continue;
+      }
+      kept.push_back(unit);
+    }
+    units.swap(kept);
+  }
+
+  // Step 4 and output: UTF-8 with per-byte origins; Han runs that contain
+  // a character t2s changes go through OpenCC.
+  std::string& result = out->text;
+  result.clear();
+  result.reserve(units.size() + units.size() / 2);
+  if (offsets) {
+    out->starts.clear();
+    out->ends.clear();
+    out->starts.reserve(result.capacity());
+    out->ends.reserve(result.capacity());
+  }
+  auto put = [&](char32_t c, uint32_t start, uint32_t end) {
+    size_t before = result.size();
+    if (c < 0x80) {
+      result.push_back(static_cast<char>(c));
+    } else {
+      AppendUtf8(&result, c);
+    }
+    if (offsets) {
+      out->starts.insert(out->starts.end(), result.size() - before, start);
+      out->ends.insert(out->ends.end(), result.size() - before, end);
+    }
+  };
+  size_t u = 0;
+  while (u < units.size()) {
+    if (!impl.opencc || !IsHan(units[u].c)) {
+      put(units[u].c, units[u].start, units[u].end);
+      ++u;
+      continue;
+    }
+    size_t run_end = u;
+    bool changes = false;
+    while (run_end < units.size() && IsHan(units[run_end].c)) {
+      char32_t c = units[run_end].c;
+      changes = changes || c >= 0x10000 || impl.t2s_changes.test(c);
+      ++run_end;
+    }
+    if (!changes) {
+      for (; u < run_end; ++u) put(units[u].c, units[u].start, units[u].end);
+      continue;
+    }
+    std::string run;
+    for (size_t m = u; m < run_end; ++m) AppendUtf8(&run, units[m].c);
+    std::string converted;
+    {
+      std::lock_guard<std::mutex> lock(impl.opencc_mu);
+      char* c = opencc_convert_utf8(impl.opencc.get(), run.data(), run.size());
+      if (c != nullptr) {
+        converted.assign(c);
+        opencc_convert_utf8_free(c);
+      } else {
+        converted = run;
+      }
+    }
+    std::u32string cps;
+    for (size_t pos = 0; pos < converted.size();) cps.push_back(DecodeUtf8At(converted, &pos));
+    if (cps.size() == run_end - u) {
+      for (size_t m = 0; m < cps.size(); ++m) put(cps[m], units[u + m].start, units[u + m].end);
+    } else {  // a phrase changed length: the whole run maps to the whole run
+      for (char32_t c : cps) put(c, units[u].start, units[run_end - 1].end);
+    }
+    u = run_end;
+  }
+}
+
 bool IsWordCodePoint(char32_t c) {
+  if (c < 0x80) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
   UChar32 cp = static_cast<UChar32>(c);
   return u_isalnum(cp) || u_hasBinaryProperty(cp, UCHAR_ALPHABETIC) ||
          u_charType(cp) == U_NON_SPACING_MARK || u_charType(cp) == U_COMBINING_SPACING_MARK;
 }
 
 bool IsScriptWithoutSpaces(char32_t c) {
+  if (c < 0x0E00) return false;  // fast path: no such script below Thai
   UErrorCode status = U_ZERO_ERROR;
   UScriptCode script = uscript_getScript(static_cast<UChar32>(c), &status);
   if (U_FAILURE(status)) return false;

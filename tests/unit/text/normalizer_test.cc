@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
+#include "tests/support/test_support.h"
+
 namespace mw {
 namespace {
 
@@ -30,9 +35,32 @@ TEST_F(NormalizerTest, TraditionalToSimplified) {
   EXPECT_EQ(Fold("烏干達"), "乌干达");
 }
 
-TEST_F(NormalizerTest, NameSeparatorsBecomeSpaces) {
+TEST_F(NormalizerTest, NameSeparatorsBecomeOneMiddleDot) {
   EXPECT_EQ(Fold("莱汉·阿萨特"), Fold("萊漢・阿薩特"));
-  EXPECT_EQ(Fold("莱汉·阿萨特"), "莱汉 阿萨特");
+  EXPECT_EQ(Fold("热依汗•阿萨特"), "热依汗\u00B7阿萨特");
+  EXPECT_EQ(Fold("萊漢‧阿薩特"), "莱汉\u00B7阿萨特");
+}
+
+TEST_F(NormalizerTest, PunctuationIsUnified) {
+  EXPECT_EQ(Fold("ئۇيغۇر، خىتاي؟"), "ئۇيغۇر, خىتاي?");
+  EXPECT_EQ(Fold("«جازا لاگېرى» “quoted” ‘single’ – dash"),
+            "\"جازا لاگېرى\" \"quoted\" 'single' - dash");
+}
+
+TEST_F(NormalizerTest, UyghurLookAlikesFold) {
+  EXPECT_EQ(Fold("شینجاڭ"), "شىنجاڭ");      // Farsi yeh before a consonant -> ى
+  EXPECT_EQ(Fold("یاخشى"), "ياخشى");        // before a vowel -> ي
+  EXPECT_EQ(Fold("کامپ"), "كامپ");          // keheh -> kaf
+  EXPECT_EQ(Fold("مۇهاجىر"), "مۇھاجىر");    // heh inside a word -> ھ
+  EXPECT_EQ(Fold("مەكتەپته"), "مەكتەپتە");  // heh at the end -> ە
+}
+
+TEST_F(NormalizerTest, LatinDiacriticsOnlyWhenAsked) {
+  EXPECT_EQ(Fold("Müller Xéng"), "müller xéng");
+  EXPECT_EQ(normalizer_->Fold("Müller Xéng Łódź", {.strip_latin_diacritics = true}),
+            "muller xeng łodz");
+  // Decomposed input too; Cyrillic й keeps its breve.
+  EXPECT_EQ(normalizer_->Fold("Mu\u0308ller й", {.strip_latin_diacritics = true}), "muller й");
 }
 
 TEST_F(NormalizerTest, RemovesBidiControlsZeroWidthAndTatweel) {
@@ -51,6 +79,129 @@ TEST_F(NormalizerTest, InvalidUtf8BecomesReplacementCharacter) {
 TEST_F(NormalizerTest, IdempotentOnMixedScripts) {
   std::string once = Fold("Guan Heng 關恆 ئۇيغۇر Ⅻ ﬁ");
   EXPECT_EQ(Fold(once), once);
+}
+
+// --- Offset map ---------------------------------------------------------------------
+
+std::string Original(std::string_view input, const FoldedText& f, size_t begin, size_t end) {
+  auto [b, e] = f.OriginalSpan(begin, end);
+  return std::string(input.substr(b, e - b));
+}
+
+TEST_F(NormalizerTest, OffsetsMapFoldedSpansBackToTheOriginal) {
+  std::string input = "  記者關恆\u200F說： GUAN  HENG،  ﻿شىنـجاڭ Straße";
+  FoldedText f = normalizer_->FoldWithOffsets(input);
+  ASSERT_EQ(f.text, normalizer_->Fold(input));
+  ASSERT_EQ(f.starts.size(), f.text.size());
+  ASSERT_EQ(f.ends.size(), f.text.size());
+  auto span_of = [&](std::string_view folded_needle) {
+    size_t at = f.text.find(folded_needle);
+    EXPECT_NE(at, std::string::npos) << folded_needle;
+    return Original(input, f, at, at + folded_needle.size());
+  };
+  // The RLM after 恆 has no normalization boundary before it: it belongs to
+  // the segment of 恆, so the span includes it (it is invisible anyway).
+  EXPECT_EQ(span_of("关恒"), "關恆\u200F");
+  EXPECT_EQ(span_of("guan heng"), "GUAN  HENG");
+  EXPECT_EQ(span_of("شىنجاڭ"), "شىنـجاڭ");
+  EXPECT_EQ(span_of("strasse"), "Straße");
+  EXPECT_EQ(span_of("ss"), "ß");  // one original letter, two folded ones
+  EXPECT_EQ(Original(input, f, 0, f.text.size()), input.substr(2));
+  EXPECT_EQ(f.OriginalSpan(3, 3), (std::pair<size_t, size_t>{0, 0}));
+  EXPECT_EQ(f.OriginalSpan(0, f.text.size() + 1), (std::pair<size_t, size_t>{0, 0}));
+}
+
+TEST_F(NormalizerTest, OffsetInvariantsOnHostileInput) {
+  uint32_t state = 7;
+  auto next = [&] {
+    state = state * 1103515245u + 12345u;
+    return state >> 16;
+  };
+  const std::string_view pieces[] = {
+      "A",  "ß", "關",        "恆", "\u0649\u0654", "\u064A\u0654", "\u200F",   "ـ", " ",
+      "\t", "ﻻ", "Ⅻ",         "ﬁ",  "e\u0301",      "\xFF",         "\xE4\xB8", "•", "«",
+      "ی",  "ه", "\U0001F600"};
+  for (int round = 0; round < 300; ++round) {
+    std::string input;
+    int len = static_cast<int>(next() % 40);
+    for (int i = 0; i < len; ++i) input += pieces[next() % std::size(pieces)];
+    FoldedText f = normalizer_->FoldWithOffsets(input);
+    ASSERT_EQ(f.starts.size(), f.text.size());
+    for (size_t i = 0; i < f.text.size(); ++i) {
+      ASSERT_LE(f.starts[i], f.ends[i]);
+      ASSERT_LE(f.ends[i], input.size());
+      if (i > 0) {
+        ASSERT_LE(f.starts[i - 1], f.starts[i]) << input;
+      }
+    }
+    // Valid UTF-8 out, and folding is idempotent.
+    size_t pos = 0;
+    while (pos < f.text.size()) {
+      size_t before = pos;
+      char32_t c = DecodeUtf8At(f.text, &pos);
+      ASSERT_FALSE(c == U'\uFFFD' && f.text.compare(before, 3, "\xEF\xBF\xBD") != 0) << input;
+    }
+    ASSERT_EQ(normalizer_->Fold(f.text), f.text) << input;
+  }
+}
+
+// --- The shared normalization vectors ------------------------------------------------
+
+// "\uXXXX" escapes -> UTF-8.
+std::string Unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    if (s.substr(i, 2) == "\\u" && i + 6 <= s.size()) {
+      char32_t c = static_cast<char32_t>(std::stoul(std::string(s.substr(i + 2, 4)), nullptr, 16));
+      char buf[5] = {};
+      if (c < 0x80) {
+        buf[0] = static_cast<char>(c);
+      } else if (c < 0x800) {
+        buf[0] = static_cast<char>(0xC0 | (c >> 6));
+        buf[1] = static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        buf[0] = static_cast<char>(0xE0 | (c >> 12));
+        buf[1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        buf[2] = static_cast<char>(0x80 | (c & 0x3F));
+      }
+      out += buf;
+      i += 6;
+    } else {
+      out.push_back(s[i++]);
+    }
+  }
+  return out;
+}
+
+TEST(NormalizationVectors, EveryVectorPasses) {
+  MW_REQUIRE_SHARED();
+  std::ifstream in(testing::SharedDir() / "text" / "uyghur-normalization-vectors.tsv");
+  ASSERT_TRUE(in) << "uyghur-normalization-vectors.tsv missing";
+  auto plain = TextNormalizer::Create({});
+  auto hack = TextNormalizer::Create({.uyghur_font_hack = true});
+  ASSERT_TRUE(plain.ok() && hack.ok());
+  std::string line;
+  int rows = 0;
+  int font_hack_rows = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t tab1 = line.find('\t');
+    size_t tab2 = line.find('\t', tab1 + 1);
+    ASSERT_NE(tab2, std::string::npos) << line;
+    std::string input = Unescape(line.substr(0, tab1));
+    std::string expected = Unescape(line.substr(tab1 + 1, tab2 - tab1 - 1));
+    std::string what = line.substr(tab2 + 1);
+    bool font_hack = what.find("font hack") != std::string::npos;
+    const TextNormalizer& n = font_hack ? **hack : **plain;
+    EXPECT_EQ(n.Fold(input), expected) << what;
+    if (font_hack) {
+      ++font_hack_rows;
+      EXPECT_NE((*plain)->Fold(input), expected) << "the font hack must be off by default";
+    }
+    ++rows;
+  }
+  EXPECT_EQ(rows, 18);
+  EXPECT_EQ(font_hack_rows, 1);
 }
 
 TEST(TextClassesTest, WordAndScriptClasses) {
