@@ -12,9 +12,14 @@
 //   [[keyword]]
 //   id = "xinjiang"
 //   terms = ["Xinjiang", "新疆"]
+//   [[rule]]
+//   id = "guan-heng-xinjiang"
+//   query = 'guan-heng AND xinjiang'
 //
 // Loading is strict: unknown keys, wrong types, empty or duplicate ids are
-// errors naming the file and line. Thread safety: values only.
+// errors naming the file and line. Rule queries are parsed when the list is
+// loaded (watch/query.h): syntax errors, unknown ids and reference cycles are
+// errors too. Thread safety: values only.
 #pragma once
 
 #include <filesystem>
@@ -51,7 +56,7 @@ struct WatchTarget {
   // Entities: multi-word names in spaced scripts also match with the last
   // word first ("Guan Heng" -> "Heng Guan"). Default: false.
   bool swap_name_order = false;
-  int line = 0;
+  int line = 0;  // line of the [[entity]]/[[keyword]] header (0 when unknown)
 };
 
 // A boolean combination of the list's entity/keyword ids (and of other
@@ -61,27 +66,30 @@ struct WatchRule {
   std::string id;     // shares the namespace of entity and keyword ids
   std::string name;   // display name (defaults to id)
   std::string query;  // as written; validated when the list is loaded
-  int line = 0;
+  int line = 0;       // line of the [[rule]] header (0 when unknown)
 };
 
 struct Watchlist {
   std::string id;    // [a-z0-9][a-z0-9-_]*
   std::string name;  // display name (defaults to id)
   std::string description;
-  std::string source;  // file it was loaded from ("" when parsed from a string)
-  std::vector<WatchTarget> targets;
-  std::vector<WatchRule> rules;
+  std::string source;                // file it was loaded from ("" when parsed from a string)
+  std::vector<WatchTarget> targets;  // entities, then keywords, each in file order
+  std::vector<WatchRule> rules;      // in file order; OrderRules() gives the evaluation order
 };
 
 struct WatchlistLimits {
   size_t max_file_bytes = 4u << 20;  // Default: 4 MiB
   size_t max_targets = 10000;        // Default: 10,000 entities + keywords
   size_t max_terms = 1000;           // per target. Default: 1,000
-  size_t max_term_bytes = 512;       // Default: 512 bytes
+  size_t max_term_bytes = 512;       // Default: 512 bytes (also bounds rule phrases)
+  size_t max_rules = 1000;           // [[rule]] tables per file. Default: 1,000
+  size_t max_query_bytes = 4096;     // per rule query. Default: 4 KiB
 };
 
 // Parses watch-list TOML. `source_name` is used in error messages
-// ("guan-heng.toml:12: entity 2: 'names' must be an array of strings").
+// ("guan-heng.toml:12: entity #2 'x': 'names' must be a non-empty array ...",
+// "guan-heng.toml:40: rule 'y': column 13: unknown id 'asylm' ...").
 // Errors: kInvalidArgument.
 Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view source_name,
                                  const WatchlistLimits& limits = {});
