@@ -132,7 +132,8 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     if (extracted->published) rec.published = extracted->published;
   }
   std::vector<MatchRecord> matches;
-  for (TermMatch& m : matcher->Match(rec.title, rec.text)) {
+  MatchResult result = matcher->MatchAll(rec.title, rec.text);
+  for (TermMatch& m : result.targets) {
     MatchRecord mr;
     mr.watchlist_id = std::move(m.watchlist_id);
     mr.target_id = std::move(m.target_id);
@@ -141,6 +142,22 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     mr.field = std::move(m.field);
     mr.snippet = std::move(m.snippet);
     mr.count = m.count;
+    matches.push_back(std::move(mr));
+  }
+  // A rule that holds is stored like a target, kind "rule", with the
+  // snippet of the list's first match.
+  for (RuleMatch& r : result.rules) {
+    MatchRecord mr;
+    mr.watchlist_id = std::move(r.watchlist_id);
+    mr.target_id = std::move(r.rule_id);
+    mr.kind = "rule";
+    for (const MatchRecord& m : matches) {
+      if (m.watchlist_id != mr.watchlist_id || m.kind == "rule") continue;
+      mr.field = m.field;
+      mr.snippet = m.snippet;
+      break;
+    }
+    mr.count = 1;
     matches.push_back(std::move(mr));
   }
   auto inserted = store->PutArticle(rec, matches);

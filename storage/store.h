@@ -43,11 +43,11 @@ struct ArticleRecord {
 struct MatchRecord {
   std::string watchlist_id;
   std::string target_id;  // entity or keyword id within the watch-list
-  std::string kind;       // "entity" or "keyword"
-  std::string term;       // the watch-list term that matched, as written in the list
-  std::string field;      // "title" or "text" (first field it was found in)
-  std::string snippet;    // context around the first occurrence, from the original text
-  int count = 0;          // occurrences in title + text
+  std::string kind;       // "entity", "keyword" or "rule" (a watch-list rule that holds)
+  std::string term;     // the watch-list term that matched, as written in the list ("" for a rule)
+  std::string field;    // "title" or "text" (first field it was found in)
+  std::string snippet;  // context around the first occurrence, from the original text
+  int count = 0;        // occurrences in title + text
 };
 
 struct FeedState {

@@ -70,10 +70,13 @@ TEST(DemoTest, CrawlsTheSnapshotAndFlagsExactlyTheExpectedStories) {
   EXPECT_EQ(stats->articles, static_cast<int64_t>(expected.size()));
 
   std::map<std::string, std::set<std::string>> flagged;  // article id -> target ids
+  std::map<std::string, std::set<std::string>> rules;    // article id -> rule ids
   auto hits = (*store)->QueryMatches({});
   ASSERT_TRUE(hits.ok());
   for (const MatchHit& h : *hits) {
-    for (const MatchRecord& m : h.matches) flagged[h.article.id].insert(m.target_id);
+    for (const MatchRecord& m : h.matches) {
+      (m.kind == "rule" ? rules : flagged)[h.article.id].insert(m.target_id);
+    }
   }
 
   std::set<std::string> languages;
@@ -92,6 +95,15 @@ TEST(DemoTest, CrawlsTheSnapshotAndFlagsExactlyTheExpectedStories) {
     EXPECT_FALSE(a.text.empty());
     EXPECT_EQ(a.text.find("\xEF\xBF\xBD"), std::string::npos) << "replacement characters in text";
     EXPECT_EQ(flagged[id], e.matches);
+    // The example list's rules: guan-heng-deportation is a plain boolean of
+    // the matched ids; the other two need the name (and more) as well.
+    auto has = [&](const char* t) { return e.matches.count(t) > 0; };
+    bool deportation = has("guan-heng") && (has("deportation") || has("asylum") || has("uganda") ||
+                                            has("ice") || has("dhs"));
+    EXPECT_EQ(rules[id].count("guan-heng-deportation") > 0, deportation);
+    if (!has("guan-heng")) {
+      EXPECT_TRUE(rules[id].empty());
+    }
     languages.insert(e.language);
     if (a.charset.find("Big5") != std::string::npos ||
         a.charset.find("big5") != std::string::npos ||

@@ -64,11 +64,13 @@ TEST_F(MatcherTest, ChineseMatchesInsideRunningText) {
   EXPECT_THAT(Ids("", "记者关恒偷拍了新疆的营地"), ElementsAre("guan-heng", "xinjiang"));
 }
 
-TEST_F(MatcherTest, ArabicScriptWholeWordsOnly) {
+TEST_F(MatcherTest, UyghurTermsMatchAtAWordStartWithSuffixes) {
   EXPECT_THAT(Ids("", "شىنجاڭ ھەققىدە"), ElementsAre("xinjiang"));
-  // A suffixed form is another word: it must be listed explicitly.
-  EXPECT_THAT(Ids("", "ئۇيغۇرلار"), IsEmpty());
+  EXPECT_THAT(Ids("", "شىنجاڭدىكى لاگېرلار"), ElementsAre("xinjiang"));
+  EXPECT_THAT(Ids("", "ئۇيغۇرلار ۋە ئۇيغۇرچە"), ElementsAre("uyghur"));
   EXPECT_THAT(Ids("", "بىز ئۇيغۇر خەلقى"), ElementsAre("uyghur"));
+  // Not inside a word.
+  EXPECT_THAT(Ids("", "ماشىنجاڭ"), IsEmpty());
 }
 
 TEST_F(MatcherTest, ReportsFieldCountTermAndOriginalSnippet) {
