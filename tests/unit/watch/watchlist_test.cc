@@ -210,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"term_table_unknown_key",
                 "id = \"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"a\",\n {text=\"b\", colour=1}]\n",
                 "bad.toml:5: unknown key 'colour' in a term of keyword #1 'a' (allowed: text, "
-                "fold_diacritics, word_guard, case_sensitive)"},
+                "fold_diacritics, word_guard)"},
         BadCase{"term_table_without_text",
                 "id = \"x\"\n[[entity]]\nid=\"a\"\nnames=[{word_guard=true}]\n",
                 "bad.toml:4: entity #1 'a': term table needs 'text'"},
