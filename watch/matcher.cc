@@ -128,6 +128,22 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
   return s;
 }
 
+// White space runs -> one space, trimmed.
+std::string CollapseSpaces(std::string_view s) {
+  std::string out;
+  bool pending = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      pending = !out.empty();
+      continue;
+    }
+    if (pending) out.push_back(' ');
+    pending = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 // Token starts of a folded field: runs of word code points in spaced
 // scripts, and every code point of unspaced scripts.
 std::vector<uint32_t> TokenStarts(std::string_view s) {
@@ -255,7 +271,7 @@ struct Expansion {
 };
 
 // The variants of one term (see matcher.h).
-Result<std::vector<Expansion>> ExpandTerm(std::string_view text, bool strip, bool swap,
+Result<std::vector<Expansion>> ExpandTerm(std::string_view text, bool strip, bool swap, bool exact,
                                           const TextNormalizer& normalizer,
                                           const UyghurTransliterator& uyghur, bool* wildcard) {
   std::string raw(text);
@@ -267,6 +283,7 @@ Result<std::vector<Expansion>> ExpandTerm(std::string_view text, bool strip, boo
   if (folded.empty() || LetterCount(folded) == 0) {
     return Status::InvalidArgument("term '" + std::string(text) + "' has no letters after folding");
   }
+  if (exact) return std::vector<Expansion>{{folded, "as written, exact case", false}};
   std::optional<UyghurScript> script = DetectUyghurScript(raw);
   bool arabic_or_cyrillic =
       script && (*script == UyghurScript::kArabic || *script == UyghurScript::kCyrillic);
@@ -402,15 +419,38 @@ Result<std::unique_ptr<WatchlistMatcher>> WatchlistMatcher::Create(
       for (size_t k = 0; k < target.terms.size(); ++k) {
         const WatchTerm& term = target.terms[k];
         bool wildcard = false;
-        auto expansions =
-            ExpandTerm(term.text, term.fold_diacritics, swap, *normalizer, **uyghur, &wildcard);
+        auto expansions = ExpandTerm(term.text, term.fold_diacritics, swap, term.case_sensitive,
+                                     *normalizer, **uyghur, &wildcard);
         if (!expansions.ok()) {
           return Status::InvalidArgument(list.id + "/" + target.id + ": " +
                                          expansions.status().message());
         }
         for (Expansion& e : *expansions) {
-          add_variant(
-              MakeVariant(w, t, k, std::move(e), wildcard, term.word_guard, term.fold_diacritics));
+          TermVariant v =
+              MakeVariant(w, t, k, std::move(e), wildcard, term.word_guard, term.fold_diacritics);
+          if (term.case_sensitive) {
+            v.case_sensitive = true;
+            v.exact = CollapseSpaces(term.text);
+            if (wildcard && !v.exact.empty()) v.exact.pop_back();
+          }
+          add_variant(std::move(v));
+        }
+      }
+      for (size_t k = 0; k < target.exclude.size(); ++k) {
+        const WatchTerm& term = target.exclude[k];
+        bool wildcard = false;
+        auto expansions = ExpandTerm(term.text, term.fold_diacritics, false, false, *normalizer,
+                                     **uyghur, &wildcard);
+        if (!expansions.ok()) {
+          return Status::InvalidArgument(list.id + "/" + target.id +
+                                         ": exclude: " + expansions.status().message());
+        }
+        for (Expansion& e : *expansions) {
+          TermVariant v =
+              MakeVariant(w, t, k, std::move(e), wildcard, term.word_guard, term.fold_diacritics);
+          v.exclude = true;
+          v.how += ", exclusion";
+          add_variant(std::move(v));
         }
       }
     }
@@ -423,7 +463,7 @@ Result<std::unique_ptr<WatchlistMatcher>> WatchlistMatcher::Create(
         if (std::find(known.begin(), known.end(), phrase) != known.end()) continue;
         known.push_back(phrase);
         bool wildcard = false;
-        auto expansions = ExpandTerm(phrase, false, false, *normalizer, **uyghur, &wildcard);
+        auto expansions = ExpandTerm(phrase, false, false, false, *normalizer, **uyghur, &wildcard);
         if (!expansions.ok()) {
           return Status::InvalidArgument(list.id + ": phrase \"" + phrase +
                                          "\": " + expansions.status().message());
@@ -468,6 +508,8 @@ struct ScanContext {
   const std::vector<Literal>* literals;
   const std::vector<TermVariant>* variants;
   std::string_view text;
+  const FoldedText* folded;
+  std::string_view original;
   WordBoundaries* words;
   std::vector<RawHit>* hits;
 };
@@ -496,6 +538,10 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     if (variant.word_guard && (!ctx->words->IsBoundary(start) || !ctx->words->IsBoundary(end))) {
       continue;
     }
+    if (variant.case_sensitive) {
+      auto [b, e] = ctx->folded->OriginalSpan(start, end);
+      if (CollapseSpaces(ctx->original.substr(b, e - b)) != variant.exact) continue;
+    }
     ctx->hits->push_back({v, start, hit_end});
   }
   return 0;  // continue scanning
@@ -516,6 +562,7 @@ MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view 
     size_t folded_length;
   };
   std::unordered_map<uint64_t, std::vector<SlotHit>> by_slot;
+  std::unordered_map<uint64_t, std::vector<TermHit>> exclusions;  // original spans
   auto slot_key = [](size_t w, size_t t, bool phrase) {
     return (static_cast<uint64_t>(w) << 33) | (static_cast<uint64_t>(phrase) << 32) |
            static_cast<uint64_t>(t & 0xFFFFFFFF);
@@ -533,7 +580,8 @@ MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view 
       }
       std::vector<RawHit> hits;
       WordBoundaries words(folded->text);
-      ScanContext ctx{&impl.literals[d], &impl.variants, folded->text, &words, &hits};
+      ScanContext ctx{&impl.literals[d], &impl.variants, folded->text, folded,
+                      field.original,    &words,         &hits};
       hs_scratch_t* scratch = impl.scratch[d].Acquire();
       if (scratch == nullptr) continue;
       hs_scan(impl.db[d].get(), folded->text.data(), static_cast<unsigned>(folded->text.size()), 0,
@@ -555,13 +603,28 @@ MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view 
           if (hit.token > 0) --hit.token;
         }
         bool phrase = v.target == kNoTarget;
+        if (v.exclude) {
+          exclusions[slot_key(v.watchlist, v.target, false)].push_back(hit);
+          continue;
+        }
         by_slot[slot_key(v.watchlist, phrase ? v.term : v.target, phrase)].push_back(
             {hit, h.end - h.start});
       }
     }
   }
-  // Drop hits inside longer hits of the same slot; order title then text.
+  // Drop hits inside the target's exclusion phrases, then hits inside
+  // longer hits of the same slot; order title then text.
   for (auto& [key, hits] : by_slot) {
+    auto ex = exclusions.find(key);
+    if (ex != exclusions.end()) {
+      const std::vector<TermHit>& spans = ex->second;
+      auto inside_exclusion = [&spans](const SlotHit& h) {
+        return std::any_of(spans.begin(), spans.end(), [&h](const TermHit& x) {
+          return x.in_title == h.hit.in_title && x.start <= h.hit.start && h.hit.end <= x.end;
+        });
+      };
+      hits.erase(std::remove_if(hits.begin(), hits.end(), inside_exclusion), hits.end());
+    }
     std::sort(hits.begin(), hits.end(), [](const SlotHit& a, const SlotHit& b) {
       if (a.hit.in_title != b.hit.in_title) return a.hit.in_title;
       if (a.hit.start != b.hit.start) return a.hit.start < b.hit.start;

@@ -26,7 +26,9 @@
 //   - Han and other unspaced scripts: anywhere; with word_guard, a match
 //     must start and end on an ICU word boundary of the folded text.
 // A hit that lies inside a longer hit of the same target is not counted
-// again ("维吾尔" inside "维吾尔族").
+// again ("维吾尔" inside "维吾尔族"), and a hit inside one of the target's
+// `exclude` phrases does not count at all. Case-sensitive terms must also
+// read exactly as written in the original text ("ICE", not "ice").
 //
 //   auto m = WatchlistMatcher::Create(watchlists, normalizer);
 //   MatchResult r = (*m)->MatchAll(title, text);
@@ -91,6 +93,12 @@ struct TermVariant {
   bool word_end = true;    // must end at a word boundary
   bool word_guard = false;
   bool strip_diacritics = false;
+  // Matches only where the original text reads exactly `exact` (white space
+  // runs aside): case_sensitive terms, which get no other variants.
+  bool case_sensitive = false;
+  std::string exact;
+  // An exclusion phrase of the target: cancels the target's hits inside it.
+  bool exclude = false;
 };
 
 struct MatcherOptions {

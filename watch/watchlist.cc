@@ -76,8 +76,9 @@ Result<WatchTerm> ParseTerm(std::string_view source, const toml::node& node,
   term.line = LineOf(node);
   const toml::node* text = &node;
   if (const toml::table* table = node.as_table()) {
-    MW_RETURN_IF_ERROR(
-        CheckKeys(source, *table, {"text", "fold_diacritics", "word_guard"}, "a term of " + what));
+    MW_RETURN_IF_ERROR(CheckKeys(source, *table,
+                                 {"text", "fold_diacritics", "word_guard", "case_sensitive"},
+                                 "a term of " + what));
     text = table->get("text");
     if (text == nullptr) return Error(source, &node, what + ": term table needs 'text'");
     if (!text->is_string()) return Error(source, text, what + ": term 'text' must be a string");
@@ -85,8 +86,11 @@ Result<WatchTerm> ParseTerm(std::string_view source, const toml::node& node,
     if (!fold.ok()) return fold.status();
     auto guard = OptionalBool(source, *table, "word_guard", defaults.word_guard, what);
     if (!guard.ok()) return guard.status();
+    auto exact = OptionalBool(source, *table, "case_sensitive", defaults.case_sensitive, what);
+    if (!exact.ok()) return exact.status();
     term.fold_diacritics = *fold;
     term.word_guard = *guard;
+    term.case_sensitive = *exact;
   } else if (!node.is_string()) {
     return Error(source, &node,
                  what + ": '" + std::string(terms_key) +
@@ -110,13 +114,15 @@ Result<WatchTarget> ParseTarget(std::string_view source, const toml::table& tabl
       return Error(source, swap,
                    what + ": 'swap_name_order' applies only to [[entity]] names, not keywords");
     }
-    MW_RETURN_IF_ERROR(CheckKeys(
-        source, table, {"id", "name", "terms", "notes", "fold_diacritics", "word_guard"}, what));
+    MW_RETURN_IF_ERROR(CheckKeys(source, table,
+                                 {"id", "name", "terms", "notes", "fold_diacritics", "word_guard",
+                                  "case_sensitive", "exclude"},
+                                 what));
   } else {
-    MW_RETURN_IF_ERROR(CheckKeys(
-        source, table,
-        {"id", "name", "names", "notes", "swap_name_order", "fold_diacritics", "word_guard"},
-        what));
+    MW_RETURN_IF_ERROR(CheckKeys(source, table,
+                                 {"id", "name", "names", "notes", "swap_name_order",
+                                  "fold_diacritics", "word_guard", "case_sensitive", "exclude"},
+                                 what));
   }
   WatchTarget target;
   target.kind = kind;
@@ -144,6 +150,24 @@ Result<WatchTarget> ParseTarget(std::string_view source, const toml::table& tabl
   auto guard = OptionalBool(source, table, "word_guard", false, what);
   if (!guard.ok()) return guard.status();
   defaults.word_guard = *guard;
+  auto exact = OptionalBool(source, table, "case_sensitive", false, what);
+  if (!exact.ok()) return exact.status();
+  defaults.case_sensitive = *exact;
+  if (const toml::node* exclude = table.get("exclude")) {
+    if (!exclude->is_array()) {
+      return Error(source, exclude,
+                   what + ": 'exclude' must be an array of strings or { text = \"...\" } tables");
+    }
+    if (exclude->as_array()->size() > limits.max_terms) {
+      return Error(source, exclude,
+                   what + ": more than " + std::to_string(limits.max_terms) + " exclusions");
+    }
+    for (const toml::node& t : *exclude->as_array()) {
+      auto term = ParseTerm(source, t, defaults, "exclude", what, limits);
+      if (!term.ok()) return term.status();
+      target.exclude.push_back(std::move(term).value());
+    }
+  }
 
   const toml::node* terms = table.get(terms_key);
   if (terms == nullptr || !terms->is_array() || terms->as_array()->empty()) {

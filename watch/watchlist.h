@@ -45,6 +45,9 @@ struct WatchTerm {
   // Chinese: reject a match that straddles ICU word boundaries
   // ("关恒" inside "有关恒大" = "有关 / 恒大"). Default: the target's (false).
   bool word_guard = false;
+  // Match only when the original text has exactly this spelling, letter
+  // case included ("ICE" the agency, not "ice"). Default: the target's (false).
+  bool case_sensitive = false;
   int line = 0;  // line in the source file (0 when unknown)
 };
 
@@ -56,6 +59,10 @@ struct WatchTarget {
   // Entities: multi-word names in spaced scripts also match with the last
   // word first ("Guan Heng" -> "Heng Guan"). Default: false.
   bool swap_name_order = false;
+  // Phrases that cancel a hit of this target lying inside them: "ياز لاگېرى"
+  // (summer camp) for a term لاگېر (camp), "驱逐舰" (destroyer) for 驱逐.
+  // Folded and matched like terms. Default: none.
+  std::vector<WatchTerm> exclude;
   int line = 0;  // line of the [[entity]]/[[keyword]] header (0 when unknown)
 };
 

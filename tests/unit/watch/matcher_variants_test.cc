@@ -215,3 +215,36 @@ TEST_F(VariantsTest, TenThousandTermsCompileAndMatch) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST_F(VariantsTest, CaseSensitiveTermsAndExclusions) {
+  auto m = Compile(R"(id = "w"
+[[keyword]]
+id = "ice"
+terms = [{ text = "ICE", case_sensitive = true }, "Immigration and Customs Enforcement"]
+[[keyword]]
+id = "camp"
+terms = ["لاگېر", "驱逐"]
+exclude = ["ياز لاگېرى", { text = "驱逐舰" }]
+)");
+  ASSERT_TRUE(m);
+  EXPECT_THAT(Ids(*m, "", "ICE agents detained him."), ElementsAre("ice"));
+  EXPECT_THAT(Ids(*m, "", "Thin ice on the lake; Ice cream."), IsEmpty());
+  auto hits = m->Match("", "ice and ICE and Ice");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].count, 1);
+  EXPECT_THAT(Ids(*m, "", "جازا لاگېرلىرى"), ElementsAre("camp"));
+  EXPECT_THAT(Ids(*m, "", "بالىلار ياز لاگېرىغا باردى"), IsEmpty());
+  EXPECT_THAT(Ids(*m, "", "美国驱逐舰驶过"), IsEmpty());
+  auto both = m->Match("", "驱逐舰和驱逐");
+  ASSERT_EQ(both.size(), 1u);
+  EXPECT_EQ(both[0].count, 1);
+  bool exclusion_listed = false;
+  for (const TermVariant& v : m->variants()) exclusion_listed |= v.exclude;
+  EXPECT_TRUE(exclusion_listed);
+}
+
+}  // namespace
+}  // namespace mw

@@ -210,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"term_table_unknown_key",
                 "id = \"x\"\n[[keyword]]\nid=\"a\"\nterms=[\"a\",\n {text=\"b\", colour=1}]\n",
                 "bad.toml:5: unknown key 'colour' in a term of keyword #1 'a' (allowed: text, "
-                "fold_diacritics, word_guard)"},
+                "fold_diacritics, word_guard, case_sensitive)"},
         BadCase{"term_table_without_text",
                 "id = \"x\"\n[[entity]]\nid=\"a\"\nnames=[{word_guard=true}]\n",
                 "bad.toml:4: entity #1 'a': term table needs 'text'"},
@@ -377,31 +377,8 @@ TEST(WatchlistTest, BundledExampleWatchlistLoads) {
   EXPECT_TRUE(w->targets[0].swap_name_order);
 }
 
-// Rules written against the ids of the bundled example. They are not in the
-// file itself because the demo's EXPECTED.toml lists every flag the example
-// raises; they belong there once it lists rule flags too.
-constexpr std::string_view kExampleRules = R"toml(
-[[rule]]
-id = "guan-heng-deportation"
-name = "Guan Heng: detention, deportation and asylum"
-query = 'guan-heng AND (deportation OR asylum OR uganda OR ice OR dhs)'
-
-[[rule]]
-id = "guan-heng-camp-footage"
-name = "Guan Heng and the Xinjiang camp footage"
-query = 'guan-heng NEAR/40 (detention-camp OR xinjiang OR uyghur)'
-
-[[rule]]
-id = "guan-heng-lead"
-name = "Guan Heng is the story"
-query = 'title:guan-heng OR (guan-heng-deportation AND title:(deportation OR asylum OR uganda))'
-)toml";
-
 TEST(WatchlistTest, ExampleRulesValidateAgainstTheBundledWatchlist) {
-  std::string text =
-      testing::ReadFileOrDie(testing::SourceDir() / "feeds" / "watchlists" / "guan-heng.toml") +
-      std::string(kExampleRules);
-  auto w = ParseWatchlist(text, "guan-heng.toml");
+  auto w = LoadWatchlistFile(testing::SourceDir() / "feeds" / "watchlists" / "guan-heng.toml");
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   ASSERT_EQ(w->rules.size(), 3u);
   auto queries = ParseRuleQueries(*w);
