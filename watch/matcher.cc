@@ -16,6 +16,7 @@
 
 #include <hs/hs.h>
 #include <unicode/brkiter.h>
+#include <unicode/uchar.h>
 #include <unicode/utext.h>
 
 #include <algorithm>
@@ -126,6 +127,50 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
     pos += to.size();
   }
   return s;
+}
+
+// Whether the word is written in capitals only (at least one letter, no
+// lower-case letter).
+bool IsUpperWord(std::string_view word) {
+  bool letter = false;
+  size_t pos = 0;
+  while (pos < word.size()) {
+    char32_t c = DecodeUtf8At(word, &pos);
+    if (u_islower(static_cast<UChar32>(c))) return false;
+    letter = letter || u_isupper(static_cast<UChar32>(c));
+  }
+  return letter;
+}
+
+// Whether original[begin, end) stands in a run of three or more words in
+// capitals ("ICE ON BRIDGES", a shouted headline): there an all-capitals
+// term is not an acronym.
+bool InShoutedRun(std::string_view original, size_t begin, size_t end) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  int run = 1;
+  size_t pos = begin;  // words before
+  for (int k = 0; k < 2 && pos > 0; ++k) {
+    size_t e = pos;
+    while (e > 0 && is_space(original[e - 1])) --e;
+    if (e == pos || e == 0) break;
+    size_t b = e;
+    while (b > 0 && !is_space(original[b - 1])) --b;
+    if (!IsUpperWord(original.substr(b, e - b))) break;
+    ++run;
+    pos = b;
+  }
+  pos = end;  // words after
+  for (int k = 0; k < 2 && pos < original.size(); ++k) {
+    size_t b = pos;
+    while (b < original.size() && is_space(original[b])) ++b;
+    if (b == pos || b == original.size()) break;
+    size_t e = b;
+    while (e < original.size() && !is_space(original[e])) ++e;
+    if (!IsUpperWord(original.substr(b, e - b))) break;
+    ++run;
+    pos = e;
+  }
+  return run >= 3;
 }
 
 // White space runs -> one space, trimmed.
@@ -541,6 +586,7 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     if (variant.case_sensitive) {
       auto [b, e] = ctx->folded->OriginalSpan(start, end);
       if (CollapseSpaces(ctx->original.substr(b, e - b)) != variant.exact) continue;
+      if (IsUpperWord(variant.exact) && InShoutedRun(ctx->original, b, e)) continue;
     }
     ctx->hits->push_back({v, start, hit_end});
   }

@@ -28,7 +28,9 @@
 // A hit that lies inside a longer hit of the same target is not counted
 // again ("维吾尔" inside "维吾尔族"), and a hit inside one of the target's
 // `exclude` phrases does not count at all. Case-sensitive terms must also
-// read exactly as written in the original text ("ICE", not "ice").
+// read exactly as written in the original text ("ICE", not "ice"); an
+// all-capitals term does not count inside a run of three or more words in
+// capitals ("ICE ON BRIDGES").
 //
 //   auto m = WatchlistMatcher::Create(watchlists, normalizer);
 //   MatchResult r = (*m)->MatchAll(title, text);

@@ -248,3 +248,21 @@ exclude = ["ياز لاگېرى", { text = "驱逐舰" }]
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST_F(VariantsTest, AllCapitalsTermsAreNotAcronymsInShoutedText) {
+  auto m = Compile(R"(id = "w"
+[[keyword]]
+id = "ice"
+terms = [{ text = "ICE", case_sensitive = true }]
+)");
+  ASSERT_TRUE(m);
+  EXPECT_THAT(Ids(*m, "", "Signs will read “ICE ON BRIDGES” tonight."), IsEmpty());
+  EXPECT_THAT(Ids(*m, "BLACK ICE WARNING FOR TONIGHT", ""), IsEmpty());
+  EXPECT_THAT(Ids(*m, "", "U.S. ICE agents and DHS, ICE officials"), ElementsAre("ice"));
+}
+
+}  // namespace
+}  // namespace mw
