@@ -36,6 +36,8 @@ void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);
 void AddFeedsCommand(CLI::App& app, std::vector<Command>* commands);
 // `extract FILE|URL`: the article extractor on one page (extract_command.cc).
 void AddExtractCommand(CLI::App& app, std::vector<Command>* commands);
+void AddWatchlistCommand(CLI::App& app, std::vector<Command>* commands);
+void AddMatchCommand(CLI::App& app, std::vector<Command>* commands);
 
 // One polling pass over `feeds` into the store at `db_dir`, with progress on
 // a terminal and a summary on stdout (shared by `crawl` and `demo`).

@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);
   AddExtractCommand(app, &commands);
+  AddWatchlistCommand(app, &commands);
+  AddMatchCommand(app, &commands);
 
   try {
     app.parse(argc, argv);
