@@ -109,6 +109,12 @@ struct TextNormalizer::Impl {
   // bmp_length[c] its length in code points.
   static constexpr uint32_t kInert = 0xFFFFFFFF;
   std::vector<uint32_t> bmp_begin;  // 0x10000 entries
+  // Per BMP code point, what the main loop needs without calling ICU.
+  static constexpr uint8_t kNoBoundary = 1;  // !hasBoundaryBefore: joins the previous one
+  static constexpr uint8_t kSpace = 2;       // White_Space
+  static constexpr uint8_t kPlain = 4;       // kept as is by steps 1 and 2
+  static constexpr uint8_t kHan = 8;         // Han script
+  std::vector<uint8_t> bmp_flags;
   std::vector<uint16_t> bmp_length;
   std::u32string pool;
   // Latin letters -> base letter without diacritics (0 when none).
@@ -149,6 +155,21 @@ Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerO
       i += U16_LENGTH(f);
     }
     impl->bmp_length[c] = static_cast<uint16_t>(impl->pool.size() - impl->bmp_begin[c]);
+  }
+  impl->bmp_flags.assign(0x10000, 0);
+  for (UChar32 c = 0; c < 0x10000; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    uint8_t f = 0;
+    if (!impl->nfkc_cf->hasBoundaryBefore(c)) f |= Impl::kNoBoundary;
+    if (u_isUWhiteSpace(c)) f |= Impl::kSpace;
+    UErrorCode script_status = U_ZERO_ERROR;
+    if (c >= 0x2E80 && uscript_getScript(c, &script_status) == USCRIPT_HAN) f |= Impl::kHan;
+    bool inert = c < 0x80 ? !(c >= 'A' && c <= 'Z') : impl->bmp_begin[c] == Impl::kInert;
+    if (inert && !(f & Impl::kSpace) && c != 0x0640 && !IsNameSeparator(static_cast<char32_t>(c)) &&
+        UnifiedPunctuation(static_cast<char32_t>(c)) == 0) {
+      f |= Impl::kPlain;
+    }
+    impl->bmp_flags[c] = f;
   }
   impl->latin_base.assign(0x2000, 0);
   for (UChar32 c = 0xC0; c < 0x2000; ++c) {
@@ -231,8 +252,9 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
   uint32_t space_end = 0;
   auto emit = [&](char32_t c, uint32_t start, uint32_t end) {
     if (c == 0x0640) return;  // tatweel
-    bool space = c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0D))
-                          : u_isUWhiteSpace(static_cast<UChar32>(c));
+    bool space = c < 0x80      ? (c == ' ' || (c >= 0x09 && c <= 0x0D))
+                 : c < 0x10000 ? (impl.bmp_flags[c] & Impl::kSpace) != 0
+                               : u_isUWhiteSpace(static_cast<UChar32>(c));
     if (space) {
       if (!pending_space) space_start = start;
       space_end = end;
@@ -269,6 +291,28 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
       }
       i = static_cast<int32_t>(start);
     }
+    // Fast path: a BMP code point kept as is, followed by one that starts a
+    // new segment (ASCII, or a BMP code point with a boundary before it).
+    {
+      int32_t k = i;
+      UChar32 c = 0;
+      U8_NEXT(bytes, k, n, c);
+      if (c >= 0x80 && c < 0x10000 && (impl.bmp_flags[c] & Impl::kPlain)) {
+        bool boundary_next = k >= n || bytes[k] < 0x80;
+        if (!boundary_next) {
+          int32_t k2 = k;
+          UChar32 next = 0;
+          U8_NEXT(bytes, k2, n, next);
+          boundary_next =
+              next < 0 || (next < 0x10000 && !(impl.bmp_flags[next] & Impl::kNoBoundary));
+        }
+        if (boundary_next) {
+          emit(static_cast<char32_t>(c), start, static_cast<uint32_t>(k));
+          i = k;
+          continue;
+        }
+      }
+    }
     // The segment: this code point and what follows without a boundary.
     segment.clear();
     int32_t k = i;
@@ -277,7 +321,9 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
       UChar32 c = 0;
       U8_NEXT(bytes, k, n, c);
       if (c < 0) c = 0xFFFD;
-      if (!segment.empty() && impl.nfkc_cf->hasBoundaryBefore(c)) {
+      bool boundary = c < 0x10000 ? !(impl.bmp_flags[c] & Impl::kNoBoundary)
+                                  : impl.nfkc_cf->hasBoundaryBefore(c);
+      if (!segment.empty() && boundary) {
         k = before;
         break;
       }
@@ -351,37 +397,79 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
 
   // Step 4 and output: UTF-8 with per-byte origins; Han runs that contain
   // a character t2s changes go through OpenCC.
+  // Buffers sized for the worst case (4 bytes per code point; OpenCC
+  // output is re-checked below), written through raw pointers, cut to size
+  // at the end.
   std::string& result = out->text;
-  result.clear();
-  result.reserve(units.size() + units.size() / 2);
+  size_t capacity = units.size() * 4;
+  result.resize(capacity);
   if (offsets) {
-    out->starts.clear();
-    out->ends.clear();
-    out->starts.reserve(result.capacity());
-    out->ends.reserve(result.capacity());
+    out->starts.resize(capacity);
+    out->ends.resize(capacity);
   }
+  char* dst = result.data();
+  uint32_t* dst_start = offsets ? out->starts.data() : nullptr;
+  uint32_t* dst_end = offsets ? out->ends.data() : nullptr;
+  size_t written = 0;
   auto put = [&](char32_t c, uint32_t start, uint32_t end) {
-    size_t before = result.size();
+    if (written + 4 > capacity) {  // only after OpenCC lengthened a run
+      capacity = capacity * 2 + 16;
+      result.resize(capacity);
+      dst = result.data();
+      if (offsets) {
+        out->starts.resize(capacity);
+        out->ends.resize(capacity);
+        dst_start = out->starts.data();
+        dst_end = out->ends.data();
+      }
+    }
+    size_t n;
     if (c < 0x80) {
-      result.push_back(static_cast<char>(c));
+      dst[written] = static_cast<char>(c);
+      n = 1;
+    } else if (c < 0x800) {
+      dst[written] = static_cast<char>(0xC0 | (c >> 6));
+      dst[written + 1] = static_cast<char>(0x80 | (c & 0x3F));
+      n = 2;
+    } else if (c < 0x10000) {
+      if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
+      dst[written] = static_cast<char>(0xE0 | (c >> 12));
+      dst[written + 1] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      dst[written + 2] = static_cast<char>(0x80 | (c & 0x3F));
+      n = 3;
+    } else if (c < 0x110000) {
+      dst[written] = static_cast<char>(0xF0 | (c >> 18));
+      dst[written + 1] = static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      dst[written + 2] = static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      dst[written + 3] = static_cast<char>(0x80 | (c & 0x3F));
+      n = 4;
     } else {
-      AppendUtf8(&result, c);
+      dst[written] = static_cast<char>(0xEF);
+      dst[written + 1] = static_cast<char>(0xBF);
+      dst[written + 2] = static_cast<char>(0xBD);
+      n = 3;
     }
     if (offsets) {
-      out->starts.insert(out->starts.end(), result.size() - before, start);
-      out->ends.insert(out->ends.end(), result.size() - before, end);
+      for (size_t b = 0; b < n; ++b) {
+        dst_start[written + b] = start;
+        dst_end[written + b] = end;
+      }
     }
+    written += n;
   };
   size_t u = 0;
   while (u < units.size()) {
-    if (!impl.opencc || !IsHan(units[u].c)) {
+    auto is_han = [&impl](char32_t c) {
+      return c < 0x10000 ? (impl.bmp_flags[c] & Impl::kHan) != 0 : IsHan(c);
+    };
+    if (!impl.opencc || !is_han(units[u].c)) {
       put(units[u].c, units[u].start, units[u].end);
       ++u;
       continue;
     }
     size_t run_end = u;
     bool changes = false;
-    while (run_end < units.size() && IsHan(units[run_end].c)) {
+    while (run_end < units.size() && is_han(units[run_end].c)) {
       char32_t c = units[run_end].c;
       changes = changes || c >= 0x10000 || impl.t2s_changes.test(c);
       ++run_end;
@@ -411,6 +499,11 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
       for (char32_t c : cps) put(c, units[u].start, units[run_end - 1].end);
     }
     u = run_end;
+  }
+  result.resize(written);
+  if (offsets) {
+    out->starts.resize(written);
+    out->ends.resize(written);
   }
 }
 

@@ -247,7 +247,6 @@ struct Literal {
 // A field folded for matching.
 struct Field {
   std::string_view original;
-  bool is_title = false;
   FoldedText folded;
   FoldedText stripped;  // folded without Latin diacritics, when needed
 };
@@ -542,9 +541,10 @@ std::vector<TermMatch> WatchlistMatcher::Match(std::string_view title,
 
 namespace {
 
-// A checked hit in folded coordinates.
+// A checked hit in folded coordinates of its field.
 struct RawHit {
   size_t variant;
+  bool in_title;
   size_t start;  // folded bytes
   size_t end;
 };
@@ -552,9 +552,12 @@ struct RawHit {
 struct ScanContext {
   const std::vector<Literal>* literals;
   const std::vector<TermVariant>* variants;
+  // Folded title + '\n' + folded text (the fold never produces '\n', so no
+  // literal spans the two): one scan per article.
   std::string_view text;
-  const FoldedText* folded;
-  std::string_view original;
+  size_t text_offset;            // where the folded text starts
+  const FoldedText* folded[2];   // title, text
+  std::string_view original[2];  // title, text
   WordBoundaries* words;
   std::vector<RawHit>* hits;
 };
@@ -583,12 +586,15 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     if (variant.word_guard && (!ctx->words->IsBoundary(start) || !ctx->words->IsBoundary(end))) {
       continue;
     }
+    bool in_title = start < ctx->text_offset;
+    size_t shift = in_title ? 0 : ctx->text_offset;
+    int f = in_title ? 0 : 1;
     if (variant.case_sensitive) {
-      auto [b, e] = ctx->folded->OriginalSpan(start, end);
-      if (CollapseSpaces(ctx->original.substr(b, e - b)) != variant.exact) continue;
-      if (IsUpperWord(variant.exact) && InShoutedRun(ctx->original, b, e)) continue;
+      auto [b, e] = ctx->folded[f]->OriginalSpan(start - shift, end - shift);
+      if (CollapseSpaces(ctx->original[f].substr(b, e - b)) != variant.exact) continue;
+      if (IsUpperWord(variant.exact) && InShoutedRun(ctx->original[f], b, e)) continue;
     }
-    ctx->hits->push_back({v, start, hit_end});
+    ctx->hits->push_back({v, in_title, start - shift, hit_end - shift});
   }
   return 0;  // continue scanning
 }
@@ -600,7 +606,6 @@ MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view 
   MatchResult result;
   Field fields[2];
   fields[0].original = title;
-  fields[0].is_title = true;
   fields[1].original = text;
   // Per (watch-list, target or phrase) slot: hits with field and spans.
   struct SlotHit {
@@ -613,49 +618,63 @@ MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view 
     return (static_cast<uint64_t>(w) << 33) | (static_cast<uint64_t>(phrase) << 32) |
            static_cast<uint64_t>(t & 0xFFFFFFFF);
   };
-  for (int f = 0; f < 2; ++f) {
-    Field& field = fields[f];
-    field.folded = impl.normalizer->FoldWithOffsets(field.original);
-    for (int d = 0; d < 2; ++d) {
-      if (!impl.db[d]) continue;
-      const FoldedText* folded = &field.folded;
-      if (d == 1) {
-        field.stripped =
-            impl.normalizer->FoldWithOffsets(field.original, {.strip_latin_diacritics = true});
-        folded = &field.stripped;
+  for (Field& field : fields) field.folded = impl.normalizer->FoldWithOffsets(field.original);
+  std::string combined;
+  for (int d = 0; d < 2; ++d) {
+    if (!impl.db[d]) continue;
+    const FoldedText* folded[2] = {&fields[0].folded, &fields[1].folded};
+    if (d == 1) {
+      for (int f = 0; f < 2; ++f) {
+        fields[f].stripped =
+            impl.normalizer->FoldWithOffsets(fields[f].original, {.strip_latin_diacritics = true});
+        folded[f] = &fields[f].stripped;
       }
-      std::vector<RawHit> hits;
-      WordBoundaries words(folded->text);
-      ScanContext ctx{&impl.literals[d], &impl.variants, folded->text, folded,
-                      field.original,    &words,         &hits};
-      hs_scratch_t* scratch = impl.scratch[d].Acquire();
-      if (scratch == nullptr) continue;
-      hs_scan(impl.db[d].get(), folded->text.data(), static_cast<unsigned>(folded->text.size()), 0,
-              scratch, OnMatch, &ctx);
-      impl.scratch[d].Release(scratch);
-      std::vector<uint32_t> tokens;
-      if (impl.any_rules && !hits.empty()) tokens = TokenStarts(folded->text);
-      for (const RawHit& h : hits) {
-        const TermVariant& v = impl.variants[h.variant];
-        auto [start, end] = folded->OriginalSpan(h.start, h.end);
-        TermHit hit;
-        hit.term_index = v.term;
-        hit.in_title = field.is_title;
-        hit.start = start;
-        hit.end = end;
-        if (!tokens.empty()) {
-          hit.token = static_cast<uint32_t>(
-              std::upper_bound(tokens.begin(), tokens.end(), h.start) - tokens.begin());
-          if (hit.token > 0) --hit.token;
+    }
+    combined.assign(folded[0]->text);
+    combined.push_back('\n');
+    combined.append(folded[1]->text);
+    std::vector<RawHit> hits;
+    WordBoundaries words(combined);
+    ScanContext ctx{&impl.literals[d],
+                    &impl.variants,
+                    combined,
+                    folded[0]->text.size() + 1,
+                    {folded[0], folded[1]},
+                    {fields[0].original, fields[1].original},
+                    &words,
+                    &hits};
+    hs_scratch_t* scratch = impl.scratch[d].Acquire();
+    if (scratch == nullptr) continue;
+    hs_scan(impl.db[d].get(), combined.data(), static_cast<unsigned>(combined.size()), 0, scratch,
+            OnMatch, &ctx);
+    impl.scratch[d].Release(scratch);
+    std::vector<uint32_t> tokens[2];
+    bool tokenized[2] = {false, false};
+    for (const RawHit& h : hits) {
+      const TermVariant& v = impl.variants[h.variant];
+      int f = h.in_title ? 0 : 1;
+      auto [start, end] = folded[f]->OriginalSpan(h.start, h.end);
+      TermHit hit;
+      hit.term_index = v.term;
+      hit.in_title = h.in_title;
+      hit.start = start;
+      hit.end = end;
+      if (impl.any_rules) {
+        if (!tokenized[f]) {
+          tokens[f] = TokenStarts(folded[f]->text);
+          tokenized[f] = true;
         }
-        bool phrase = v.target == kNoTarget;
-        if (v.exclude) {
-          exclusions[slot_key(v.watchlist, v.target, false)].push_back(hit);
-          continue;
-        }
-        by_slot[slot_key(v.watchlist, phrase ? v.term : v.target, phrase)].push_back(
-            {hit, h.end - h.start});
+        hit.token = static_cast<uint32_t>(
+            std::upper_bound(tokens[f].begin(), tokens[f].end(), h.start) - tokens[f].begin());
+        if (hit.token > 0) --hit.token;
       }
+      bool phrase = v.target == kNoTarget;
+      if (v.exclude) {
+        exclusions[slot_key(v.watchlist, v.target, false)].push_back(hit);
+        continue;
+      }
+      by_slot[slot_key(v.watchlist, phrase ? v.term : v.target, phrase)].push_back(
+          {hit, h.end - h.start});
     }
   }
   // Drop hits inside the target's exclusion phrases, then hits inside
