@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/input.h"
 #include "crawler/config.h"
 #include "crawler/fetcher.h"
 #include "parsers/article_extractor.h"
@@ -90,53 +91,12 @@ bool IsHttpUrl(std::string_view input) {
   return StartsWithNoCase(input, "http://") || StartsWithNoCase(input, "https://");
 }
 
-// Reads up to `max_bytes` + 1 bytes from `in`: one byte more than the limit
-// is enough to know the input is too large, so a huge stream is never held.
-std::optional<Failure> ReadCapped(std::FILE* in, size_t max_bytes, std::string* out) {
-  constexpr size_t kChunk = 64 << 10;
-  std::string data;
-  while (data.size() <= max_bytes) {
-    const size_t want = std::min(kChunk, max_bytes + 1 - data.size());
-    const size_t old_size = data.size();
-    data.resize(old_size + want);
-    const size_t got = std::fread(data.data() + old_size, 1, want, in);
-    data.resize(old_size + got);
-    if (got < want) break;
-  }
-  if (std::ferror(in)) return Failure{kExitFailure, "read error"};
-  if (data.size() > max_bytes) {
-    return Failure{kExitFailure,
-                   "larger than the extractor's limit of " + std::to_string(max_bytes) + " bytes"};
-  }
-  *out = std::move(data);
-  return std::nullopt;
-}
-
-// Closes a FILE* opened with fopen.
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
 std::optional<Failure> ReadInput(const std::string& input, size_t max_bytes, RawPage* page) {
-  if (input == "-") return ReadCapped(stdin, max_bytes, &page->bytes);
-  const std::filesystem::path path(input);
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) return Failure{kExitFailure, "no such file"};
-  if (std::filesystem::is_directory(status)) return Failure{kExitFailure, "is a directory"};
-  // A regular file's size is known: refuse a huge one before reading it. Pipes
-  // and devices have no size and are read with the cap instead.
-  if (std::filesystem::is_regular_file(status)) {
-    const uintmax_t size = std::filesystem::file_size(path, ec);
-    if (!ec && size > max_bytes) {
-      return Failure{kExitFailure, "file of " + std::to_string(size) +
-                                       " bytes is larger than the extractor's limit of " +
-                                       std::to_string(max_bytes) + " bytes"};
-    }
-  }
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(input.c_str(), "rb"));
-  if (!file) return Failure{kExitFailure, "cannot open: " + std::generic_category().message(errno)};
-  return ReadCapped(file.get(), max_bytes, &page->bytes);
+  Result<std::string> bytes = ReadInputCapped(
+      input, max_bytes, "the extractor's limit of " + std::to_string(max_bytes) + " bytes");
+  if (!bytes.ok()) return Failure{kExitFailure, bytes.status().message()};
+  page->bytes = std::move(bytes).value();
+  return std::nullopt;
 }
 
 // One GET of `url`, following redirects, with the crawler's fetcher and its

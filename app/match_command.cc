@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/input.h"
 #include "parsers/article_extractor.h"
 #include "parsers/charset.h"
 #include "text/normalizer.h"
@@ -59,23 +60,6 @@ void PrintError(std::string_view message) {
                message.data());
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// Why `path` cannot be read at all, or nullopt. LoadWatchlistFile reports
-// every failure as kInvalidArgument; this tells "there is no usable file"
-// (exit 1) apart from "the watch-list is wrong" (exit 2).
-std::optional<std::string> UnreadableReason(const std::filesystem::path& path) {
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) return "no such file";
-  if (std::filesystem::is_directory(status)) return "is a directory";
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) return "cannot open: " + std::generic_category().message(errno);
-  return std::nullopt;
-}
-
 std::optional<Failure> LoadWatchlists(const std::vector<std::string>& files,
                                       std::vector<Watchlist>* out) {
   std::set<std::string> ids;
@@ -96,47 +80,12 @@ std::optional<Failure> LoadWatchlists(const std::vector<std::string>& files,
   return std::nullopt;
 }
 
-// Reads at most kMaxInputBytes + 1 bytes: one more than the limit is enough
-// to know the input is too large, so a huge stream is never held.
-std::optional<Failure> ReadCapped(std::FILE* in, std::string* out) {
-  constexpr size_t kChunk = 64 << 10;
-  std::string data;
-  while (data.size() <= kMaxInputBytes) {
-    const size_t want = std::min(kChunk, kMaxInputBytes + 1 - data.size());
-    const size_t old_size = data.size();
-    data.resize(old_size + want);
-    const size_t got = std::fread(data.data() + old_size, 1, want, in);
-    data.resize(old_size + got);
-    if (got < want) break;
-  }
-  if (std::ferror(in)) return Failure{kExitFailure, "read error"};
-  if (data.size() > kMaxInputBytes) {
-    return Failure{kExitFailure, "input larger than the limit of 8 MiB (" +
-                                     std::to_string(kMaxInputBytes) + " bytes)"};
-  }
-  *out = std::move(data);
-  return std::nullopt;
-}
-
 std::optional<Failure> ReadInput(const std::string& input, std::string* out) {
-  if (input == "-") return ReadCapped(stdin, out);
-  const std::filesystem::path path(input);
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) return Failure{kExitFailure, "no such file"};
-  if (std::filesystem::is_directory(status)) return Failure{kExitFailure, "is a directory"};
-  // A regular file's size is known: refuse a huge one before reading it.
-  if (std::filesystem::is_regular_file(status)) {
-    const uintmax_t size = std::filesystem::file_size(path, ec);
-    if (!ec && size > kMaxInputBytes) {
-      return Failure{kExitFailure, "file of " + std::to_string(size) +
-                                       " bytes is larger than the limit of 8 MiB (" +
-                                       std::to_string(kMaxInputBytes) + " bytes)"};
-    }
-  }
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(input.c_str(), "rb"));
-  if (!file) return Failure{kExitFailure, "cannot open: " + std::generic_category().message(errno)};
-  return ReadCapped(file.get(), out);
+  Result<std::string> bytes = ReadInputCapped(
+      input, kMaxInputBytes, "the limit of 8 MiB (" + std::to_string(kMaxInputBytes) + " bytes)");
+  if (!bytes.ok()) return Failure{kExitFailure, bytes.status().message()};
+  *out = std::move(bytes).value();
+  return std::nullopt;
 }
 
 // Replaces ill-formed UTF-8 with U+FFFD, one per maximal ill-formed

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/input.h"
 #include "text/normalizer.h"
 #include "watch/matcher.h"
 #include "watch/query.h"
@@ -41,24 +42,6 @@ struct WatchlistCheckFlags {
 void PrintError(std::string_view message) {
   std::fprintf(stderr, "mediawatch watchlist: %.*s\n", static_cast<int>(message.size()),
                message.data());
-}
-
-// Closes a FILE* opened with fopen.
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// Why `path` cannot be read at all, or nullopt. LoadWatchlistFile reports
-// every failure as kInvalidArgument; this tells "there is no usable file"
-// (exit 1) apart from "the file is wrong" (exit 2).
-std::optional<std::string> UnreadableReason(const std::filesystem::path& path) {
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) return "no such file";
-  if (std::filesystem::is_directory(status)) return "is a directory";
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) return "cannot open: " + std::generic_category().message(errno);
-  return std::nullopt;
 }
 
 // The message of a matcher error, prefixed with the file unless it already
