@@ -14,6 +14,7 @@
 #include "parsers/feed_parser.h"
 #include "parsers/feed_text.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/watch/example_watchlist_fixture.h"
 #include "watch/matcher.h"
 
 namespace mw {
@@ -50,21 +51,7 @@ std::map<std::string, Counts> RunFeed(const WatchlistMatcher& matcher, const std
   return counts;
 }
 
-class RfaFeedsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto n = TextNormalizer::Create({});
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(n).value();
-    auto list = LoadWatchlistFile(testing::SourceDir() / "feeds" / "watchlists" / "guan-heng.toml");
-    ASSERT_TRUE(list.ok()) << list.status().ToString();
-    auto m = WatchlistMatcher::Create({*list}, normalizer_.get());
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
-    matcher_ = std::move(m).value();
-  }
-  std::unique_ptr<TextNormalizer> normalizer_;
-  std::unique_ptr<WatchlistMatcher> matcher_;
-};
+class RfaFeedsTest : public testing::ExampleWatchlistTest {};
 
 // Each expected {entries, hits} pair was checked against an independent
 // count: regular expressions over the feed's titles and content (word start

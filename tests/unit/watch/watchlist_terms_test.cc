@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/test_support.h"
+#include "tests/unit/watch/example_watchlist_fixture.h"
 #include "watch/matcher.h"
 
 namespace mw {
@@ -89,25 +90,13 @@ std::string InRunningText(const std::string& lang, const std::string& form) {
   return "On Tuesday " + form + " was in the news again.";
 }
 
-class WatchlistTermsTest : public ::testing::Test {
+class WatchlistTermsTest : public testing::ExampleWatchlistTest {
  protected:
-  void SetUp() override {
-    auto n = TextNormalizer::Create({});
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(n).value();
-    auto list = LoadWatchlistFile(testing::SourceDir() / "feeds" / "watchlists" / "guan-heng.toml");
-    ASSERT_TRUE(list.ok()) << list.status().ToString();
-    auto m = WatchlistMatcher::Create({*list}, normalizer_.get());
-    ASSERT_TRUE(m.ok()) << m.status().ToString();
-    matcher_ = std::move(m).value();
-  }
   std::vector<std::string> Ids(std::string_view text) const {
     std::vector<std::string> ids;
     for (const TermMatch& m : matcher_->Match("", text)) ids.push_back(m.target_id);
     return ids;
   }
-  std::unique_ptr<TextNormalizer> normalizer_;
-  std::unique_ptr<WatchlistMatcher> matcher_;
 };
 
 TEST_F(WatchlistTermsTest, EverySpellingIsFoundByItsConcept) {
