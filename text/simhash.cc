@@ -99,15 +99,27 @@ uint64_t SimHash64(std::string_view folded_text, const SimHashOptions& options) 
   uint64_t rolling = 0;
   for (size_t i = 0; i < k; ++i) rolling = rolling * kBase + tokens[i];
 
+  // Bit votes, counted 8 at a time: byte k of lanes[j] counts the shingles
+  // with bit 8k + j set, and is flushed into `ones` before it can overflow
+  // (8 additions per shingle instead of 64; this loop is most of the cost).
+  constexpr uint64_t kLowBitOfEachByte = 0x0101010101010101ULL;
   std::array<uint64_t, 64> ones{};
+  std::array<uint64_t, 8> lanes{};
+  auto flush = [&ones, &lanes] {
+    for (int j = 0; j < 8; ++j) {
+      for (int k = 0; k < 8; ++k) ones[8 * k + j] += (lanes[j] >> (8 * k)) & 0xFF;
+      lanes[j] = 0;
+    }
+  };
   uint64_t shingles = 0;
   for (size_t i = 0;; ++i) {
     const uint64_t h = Finalize(rolling + 0x2545f4914f6cdd1dULL);
-    for (int b = 0; b < 64; ++b) ones[b] += (h >> b) & 1;
-    ++shingles;
+    for (int j = 0; j < 8; ++j) lanes[j] += (h >> j) & kLowBitOfEachByte;
+    if (++shingles % 255 == 0) flush();
     if (i + k >= tokens.size()) break;
     rolling = (rolling - tokens[i] * top_power) * kBase + tokens[i + k];
   }
+  flush();
 
   uint64_t result = 0;
   for (int b = 0; b < 64; ++b) {
