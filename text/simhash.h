@@ -108,7 +108,7 @@ struct SimHashOptions {
 // Invalid UTF-8 is accepted (invalid bytes separate tokens).
 // Cost: O(min(size, max_bytes)) time, 8 bytes of memory per token; about
 // 90-120 MB/s on folded English, Chinese and Uyghur text (release build, one
-// core), a few times faster than Fold() itself.
+// core), about as fast as Fold() itself.
 uint64_t SimHash64(std::string_view folded_text, const SimHashOptions& options = {});
 
 // The number of differing bits, 0..64.
