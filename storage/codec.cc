@@ -432,12 +432,106 @@ std::optional<int64_t> DecodeTime(std::string_view bytes) {
   return static_cast<int64_t>(GetFixed64(bytes) ^ kSignBit);
 }
 
-std::string MatchKeyPrefix(std::string_view watchlist_id) {
+std::string MatchKeyPrefix(std::string_view watchlist_id) { return LengthPrefixed(watchlist_id); }
+
+std::string LengthPrefixed(std::string_view name) {
   std::string out;
-  out.push_back(static_cast<char>((watchlist_id.size() >> 8) & 0xFF));
-  out.push_back(static_cast<char>(watchlist_id.size() & 0xFF));
+  out.push_back(static_cast<char>((name.size() >> 8) & 0xFF));
+  out.push_back(static_cast<char>(name.size() & 0xFF));
+  out.append(name);
+  return out;
+}
+
+namespace {
+
+// Consumes a LengthPrefixed name from the front of `in`.
+std::optional<std::string_view> GetLengthPrefixed(std::string_view* in) {
+  if (in->size() < 2) return std::nullopt;
+  const size_t size = (static_cast<size_t>(static_cast<unsigned char>((*in)[0])) << 8) |
+                      static_cast<unsigned char>((*in)[1]);
+  if (in->size() < 2 + size) return std::nullopt;
+  const std::string_view name = in->substr(2, size);
+  in->remove_prefix(2 + size);
+  return name;
+}
+
+std::string NamedTimeKey(std::string_view name, int64_t time, std::string_view article_id) {
+  std::string out = LengthPrefixed(name);
+  out += EncodeTime(time);
+  out.append(article_id);
+  return out;
+}
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
+
+std::optional<IndexKeyParts> DecodeIndexKey(std::string_view key) {
+  IndexKeyParts parts;
+  const std::optional<std::string_view> name = GetLengthPrefixed(&key);
+  if (!name.has_value() || key.size() < 8 + kArticleIdSize) return std::nullopt;
+  parts.name = *name;
+  parts.time = *DecodeTime(key.substr(0, 8));
+  parts.article_id = key.substr(8, kArticleIdSize);
+  parts.suffix = key.substr(8 + kArticleIdSize);
+  if (!IsValidArticleId(parts.article_id)) return std::nullopt;
+  return parts;
+}
+
+std::string TargetIndexKey(std::string_view target_id, int64_t time, std::string_view article_id,
+                           std::string_view watchlist_id) {
+  std::string out = NamedTimeKey(target_id, time, article_id);
   out.append(watchlist_id);
   return out;
+}
+
+std::string LanguageIndexKey(std::string_view language, int64_t time, std::string_view article_id) {
+  return NamedTimeKey(PrimaryLanguageSubtag(language), time, article_id);
+}
+
+std::string SourceIndexKey(char kind, std::string_view name, int64_t time,
+                           std::string_view article_id) {
+  return std::string(1, kind) + NamedTimeKey(name, time, article_id);
+}
+
+std::string EncodeWatchlistSet(const std::vector<std::string>& watchlists) {
+  std::string out;
+  for (const std::string& id : watchlists) out += LengthPrefixed(id);
+  return out;
+}
+
+std::optional<std::vector<std::string>> DecodeWatchlistSet(std::string_view bytes) {
+  std::vector<std::string> out;
+  while (!bytes.empty()) {
+    const std::optional<std::string_view> id = GetLengthPrefixed(&bytes);
+    if (!id.has_value() || id->empty()) return std::nullopt;
+    out.emplace_back(*id);
+  }
+  return out;
+}
+
+std::string PrimaryLanguageSubtag(std::string_view tag) {
+  std::string out;
+  for (char c : tag) {
+    if (c == '-' || c == '_') break;
+    out.push_back(AsciiLower(c));
+  }
+  return out;
+}
+
+bool LanguageMatches(std::string_view filter, std::string_view tag) {
+  const bool has_subtag = filter.find_first_of("-_") != std::string_view::npos;
+  if (!has_subtag)
+    return !filter.empty() && PrimaryLanguageSubtag(tag) == PrimaryLanguageSubtag(filter);
+  if (filter.size() != tag.size()) return false;
+  for (size_t i = 0; i < filter.size(); ++i) {
+    char a = AsciiLower(filter[i]);
+    char b = AsciiLower(tag[i]);
+    if (a == '_') a = '-';
+    if (b == '_') b = '-';
+    if (a != b) return false;
+  }
+  return true;
 }
 
 std::string MatchKey(std::string_view watchlist_id, int64_t time, std::string_view article_id,

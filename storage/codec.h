@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "storage/store.h"
@@ -86,5 +87,56 @@ std::optional<ArticleTimeKeyParts> DecodeArticleTimeKey(std::string_view key);
 // The smallest key greater than every key starting with `prefix`, or "" when
 // there is none (prefix empty or all 0xFF).
 std::string PrefixSuccessor(std::string_view prefix);
+
+// --- Secondary indexes (schema version 2) ----------------------------------
+//
+// Every index key starts with a *named time prefix*: [u16 BE length][name]
+// [time 8], then the article id (16), then an optional suffix. One name's keys
+// are contiguous and time-ordered, so "name X between since and until" is one
+// range scan. Names longer than kMaxIndexNameSize cannot be indexed; the store
+// refuses such articles.
+inline constexpr size_t kMaxIndexNameSize = 0xFFFF;
+
+// [u16 BE length][name]. Precondition: name.size() <= kMaxIndexNameSize.
+std::string LengthPrefixed(std::string_view name);
+
+struct IndexKeyParts {
+  std::string_view name;
+  int64_t time = 0;
+  std::string_view article_id;
+  std::string_view suffix;  // what follows the article id ("" if nothing)
+};
+// Views into `key`; std::nullopt when the key is too short or the id is not
+// 16 lower-case hex digits.
+std::optional<IndexKeyParts> DecodeIndexKey(std::string_view key);
+
+// matches_by_target: LengthPrefixed(target) + time + article id + watch-list.
+std::string TargetIndexKey(std::string_view target_id, int64_t time, std::string_view article_id,
+                           std::string_view watchlist_id);
+
+// articles_by_language: LengthPrefixed(primary subtag) + time + article id;
+// the value is the full language tag as stored in the article.
+std::string LanguageIndexKey(std::string_view language, int64_t time, std::string_view article_id);
+
+// articles_by_source: kind byte + LengthPrefixed(name) + time + article id.
+// An article has one key for its feed id and one for its outlet name.
+inline constexpr char kSourceKindFeed = 'f';
+inline constexpr char kSourceKindOutlet = 's';
+std::string SourceIndexKey(char kind, std::string_view name, int64_t time,
+                           std::string_view article_id);
+
+// The value of an articles_by_source entry: the watch-lists that flagged the
+// article, each as LengthPrefixed(id), in the order given. Empty when none.
+std::string EncodeWatchlistSet(const std::vector<std::string>& watchlists);
+std::optional<std::vector<std::string>> DecodeWatchlistSet(std::string_view bytes);
+
+// The primary subtag of a BCP 47 tag, ASCII lower-cased: "zh-Hant" -> "zh",
+// "EN_us" -> "en", "" -> "".
+std::string PrimaryLanguageSubtag(std::string_view tag);
+
+// The query's language filter: a bare primary subtag ("zh") matches every tag
+// with that primary subtag ("zh", "zh-Hant"); a filter with subtags matches
+// that tag only. ASCII case-insensitive, '_' equals '-'.
+bool LanguageMatches(std::string_view filter, std::string_view tag);
 
 }  // namespace mw::storage_internal

@@ -44,10 +44,25 @@ enum CfIndex : size_t {
   kArticlesByTime,
   kFeedState,
   kHostState,
+  kMatchesByTarget,
+  kArticlesByLanguage,
+  kArticlesBySource,
   kNumCfs,
 };
-constexpr std::array<std::string_view, kNumCfs> kCfNames = {
-    kMetaCf, kArticlesCf, kUrlIndexCf, kMatchesCf, kArticlesByTimeCf, kFeedStateCf, kHostStateCf};
+constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
+                                                            kArticlesCf,
+                                                            kUrlIndexCf,
+                                                            kMatchesCf,
+                                                            kArticlesByTimeCf,
+                                                            kFeedStateCf,
+                                                            kHostStateCf,
+                                                            kMatchesByTargetCf,
+                                                            kArticlesByLanguageCf,
+                                                            kArticlesBySourceCf};
+
+bool IsOurFamily(std::string_view name) {
+  return std::find(kCfNames.begin(), kCfNames.end(), name) != kCfNames.end();
+}
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
@@ -137,31 +152,58 @@ struct OpenedDb {
   rocksdb::ColumnFamilyHandle* cf(CfIndex i) const { return handles[i].get(); }
 };
 
-Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_missing) {
-  if (dir.empty()) return Status::InvalidArgument("empty database directory");
-  std::error_code ec;
-  const bool exists = std::filesystem::is_regular_file(std::filesystem::path(dir) / "CURRENT", ec);
-  if (!exists && (read_only || !create_if_missing)) {
-    return Status::NotFound("no mediawatch database in " + dir);
+Result<OpenedDb> OpenWithDescriptors(const std::string& dir, const rocksdb::DBOptions& options,
+                                     bool read_only,
+                                     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors) {
+  rocksdb::DB* raw_db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
+  const rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &raw_handles, &raw_db)
+                : rocksdb::DB::Open(options, dir, descriptors, &raw_handles, &raw_db);
+  OpenedDb opened;
+  opened.db.reset(raw_db);
+  for (rocksdb::ColumnFamilyHandle* handle : raw_handles) opened.handles.emplace_back(handle);
+  if (!s.ok()) return OpenError(s, dir);
+  if (opened.db == nullptr || opened.handles.size() != descriptors.size()) {
+    return Status::Internal("RocksDB opened " + dir + " without all column family handles");
   }
+  return opened;
+}
 
+// Opens exactly the column families `dir` has, creating nothing: for the
+// schema probe and the test hooks. handles[i] is the family existing[i].
+Result<OpenedDb> OpenExisting(const std::string& dir, bool read_only,
+                              std::vector<std::string>* names) {
+  const DbConfig config = MakeConfig(/*read_only=*/true, /*create_if_missing=*/false);
+  rocksdb::DBOptions options = config.db;
+  options.create_missing_column_families = false;
+  const rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, dir, names);
+  if (!s.ok()) return OpenError(s, dir);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : *names) {
+    descriptors.emplace_back(name, name == kArticlesCf ? config.articles : config.base);
+  }
+  return OpenWithDescriptors(dir, options, read_only, std::move(descriptors));
+}
+
+// Opens the database in `dir` (which must exist unless creating) with every
+// column family of this build plus any the directory has that we do not know
+// (a newer build's). Writable opens create missing families; callers decide
+// with ProbeSchema() first whether that is allowed.
+Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_missing) {
   const DbConfig config = MakeConfig(read_only, create_if_missing);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kNumCfs; ++i) {
     descriptors.emplace_back(std::string(kCfNames[i]),
                              i == kArticles ? config.articles : config.base);
   }
-  if (exists) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(std::filesystem::path(dir) / "CURRENT", ec)) {
     std::vector<std::string> existing;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(config.db, dir, &existing);
     if (!s.ok()) return OpenError(s, dir);
-    // A writable open must name every family; a newer build may have added
-    // some, and we still want to reach its schema version record to refuse
-    // it with a clear message rather than a RocksDB error.
     for (const std::string& name : existing) {
-      if (std::find(kCfNames.begin(), kCfNames.end(), name) == kCfNames.end()) {
-        descriptors.emplace_back(name, config.base);
-      }
+      if (!IsOurFamily(name)) descriptors.emplace_back(name, config.base);
     }
     if (read_only) {
       for (std::string_view name : kCfNames) {
@@ -172,20 +214,7 @@ Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_m
       }
     }
   }
-
-  rocksdb::DB* raw_db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
-  const rocksdb::Status s =
-      read_only ? rocksdb::DB::OpenForReadOnly(config.db, dir, descriptors, &raw_handles, &raw_db)
-                : rocksdb::DB::Open(config.db, dir, descriptors, &raw_handles, &raw_db);
-  OpenedDb opened;
-  opened.db.reset(raw_db);
-  for (rocksdb::ColumnFamilyHandle* handle : raw_handles) opened.handles.emplace_back(handle);
-  if (!s.ok()) return OpenError(s, dir);
-  if (opened.db == nullptr || opened.handles.size() != descriptors.size()) {
-    return Status::Internal("RocksDB opened " + dir + " without all column family handles");
-  }
-  return opened;
+  return OpenWithDescriptors(dir, config.db, read_only, std::move(descriptors));
 }
 
 // Strict decimal: meta records are written by us, anything else is damage.
@@ -216,26 +245,197 @@ Result<int64_t> CountKeys(const OpenedDb& db, const rocksdb::ReadOptions& ro, Cf
   return count;
 }
 
-// Ensures the database speaks our key layout; stamps a brand-new one.
+// The schema version record: a positive decimal, else damage.
+Result<int> ParseVersion(const std::string& text, const std::string& dir) {
+  const std::optional<int64_t> number = ParseDecimal(text);
+  if (!number.has_value() || *number < 1 || *number > 1000000) {
+    return Status::Corruption("unreadable schema version record \"" + text + "\" in " + dir +
+                              " (this build reads version " + std::to_string(kSchemaVersion) + ")");
+  }
+  return static_cast<int>(*number);
+}
+
+Status NewerVersionError(int version) {
+  return Status::Unsupported("database schema version " + std::to_string(version) +
+                             " is newer than this build supports (" +
+                             std::to_string(kSchemaVersion) + "); upgrade mediawatch");
+}
+
+Status OlderReadOnlyError(int version) {
+  return Status::Unsupported("database schema version " + std::to_string(version) +
+                             " is older than this build's (" + std::to_string(kSchemaVersion) +
+                             "); open it once for writing (e.g. mediawatch crawl) to migrate it");
+}
+
+// What a read-only look at an existing database found.
+struct Probe {
+  int version = 0;  // 0: an empty database without a version record
+};
+
+// Looks at an existing database without changing a byte (read-only open,
+// no families created) and decides whether this build may open it. Errors:
+// kInvalidArgument for a foreign RocksDB, kUnsupported for a newer version,
+// kCorruption for damage.
+Result<Probe> ProbeSchema(const std::string& dir) {
+  std::vector<std::string> names;
+  Result<OpenedDb> db = OpenExisting(dir, /*read_only=*/true, &names);
+  if (!db.ok()) return db.status();
+  // handles[i] belongs to names[i]; "default" is always there.
+  auto handle = [&](std::string_view name) -> rocksdb::ColumnFamilyHandle* {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return db->handles[i].get();
+    }
+    return nullptr;
+  };
+  const rocksdb::ReadOptions ro;
+  std::string value;
+  rocksdb::Status s = db->db->Get(ro, handle(kMetaCf), ToSlice(kSchemaVersionKey), &value);
+  if (s.ok()) {
+    Result<int> version = ParseVersion(value, dir);
+    if (!version.ok()) return version.status();
+    if (*version > kSchemaVersion) return NewerVersionError(*version);
+    return Probe{*version};
+  }
+  if (!s.IsNotFound()) return FromRocks(s, "reading the schema version of " + dir);
+
+  // No version record. Every database this project ever wrote got one in its
+  // first writable open, so this is either a shell whose first open died
+  // before stamping it (our families, all empty: adopt it) or not ours.
+  std::string foreign;
+  for (const std::string& name : names) {
+    if (!IsOurFamily(name)) foreign += (foreign.empty() ? "" : ", ") + name;
+  }
+  if (!foreign.empty()) {
+    return Status::InvalidArgument("database " + dir +
+                                   " is not a mediawatch database (no schema version record; "
+                                   "unknown column families: " +
+                                   foreign + "); nothing was changed");
+  }
+  for (const std::string& name : names) {
+    std::unique_ptr<rocksdb::Iterator> it(db->db->NewIterator(ro, handle(name)));
+    it->SeekToFirst();
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading " + name));
+    if (!it->Valid()) continue;
+    if (names.size() == 1) {
+      return Status::InvalidArgument("database " + dir +
+                                     " is not a mediawatch database (no schema version record, "
+                                     "data in the default column family only); nothing was "
+                                     "changed");
+    }
+    return Status::Corruption("database " + dir + " holds data in " + name +
+                              " but no schema version record");
+  }
+  return Probe{0};
+}
+
+// The watch-lists among `matches`, sorted and distinct.
+std::vector<std::string> WatchlistsOf(const std::vector<MatchRecord>& matches) {
+  std::set<std::string> ids;
+  for (const MatchRecord& m : matches) ids.insert(m.watchlist_id);
+  return std::vector<std::string>(ids.begin(), ids.end());
+}
+
+// The articles_by_language and articles_by_source entries of one article
+// (schema version 2). Puts are idempotent, which the migration relies on.
+void PutArticleIndexes(const OpenedDb& db, const ArticleRecord& article,
+                       const std::vector<std::string>& watchlists, rocksdb::WriteBatch* batch) {
+  const int64_t time = ArticleTime(article);
+  batch->Put(db.cf(kArticlesByLanguage), LanguageIndexKey(article.language, time, article.id),
+             article.language);
+  const std::string flagged_by = EncodeWatchlistSet(watchlists);
+  if (!article.feed_id.empty()) {
+    batch->Put(db.cf(kArticlesBySource),
+               SourceIndexKey(kSourceKindFeed, article.feed_id, time, article.id), flagged_by);
+  }
+  if (!article.source.empty()) {
+    batch->Put(db.cf(kArticlesBySource),
+               SourceIndexKey(kSourceKindOutlet, article.source, time, article.id), flagged_by);
+  }
+}
+
+// Flushes `batch` every this many entries during a migration: bounded memory
+// whatever the size of the database.
+constexpr int kMigrationBatchEntries = 1000;
+
+Status FlushMigrationBatch(const OpenedDb& db, rocksdb::WriteBatch* batch) {
+  if (batch->Count() == 0) return Status::Ok();
+  Status s = FromRocks(db.db->Write(rocksdb::WriteOptions(), batch), "migrating");
+  batch->Clear();
+  return s;
+}
+
+// Version 1 -> 2: builds matches_by_target, articles_by_language and
+// articles_by_source from the matches and articles families. Idempotent: if
+// it is interrupted the version stays 1 and the next writable open redoes it
+// from the start, rewriting the same entries.
+Status MigrateV1ToV2(const OpenedDb& db) {
+  const rocksdb::ReadOptions ro;
+  rocksdb::WriteBatch batch;
+  // Article id -> the watch-lists that flagged it. Only flagged articles
+  // (a few percent) are in it.
+  std::map<std::string, std::set<std::string>> flagged;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(ro, db.cf(kMatches)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::optional<MatchKeyParts> parts = DecodeMatchKey(ToView(it->key()));
+      if (!parts.has_value()) return Status::Corruption("malformed key in matches (migration)");
+      batch.Put(
+          db.cf(kMatchesByTarget),
+          TargetIndexKey(parts->target_id, parts->time, parts->article_id, parts->watchlist_id),
+          rocksdb::Slice());
+      flagged[std::string(parts->article_id)].emplace(parts->watchlist_id);
+      if (batch.Count() >= kMigrationBatchEntries) {
+        MW_RETURN_IF_ERROR(FlushMigrationBatch(db, &batch));
+      }
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "migrating matches"));
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(ro, db.cf(kArticles)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      Result<ArticleRecord> article = DecodeArticle(ToView(it->value()));
+      if (!article.ok()) return article.status().WithContext("migrating");
+      std::vector<std::string> watchlists;
+      if (auto found = flagged.find(article->id); found != flagged.end()) {
+        watchlists.assign(found->second.begin(), found->second.end());
+      }
+      PutArticleIndexes(db, *article, watchlists, &batch);
+      if (batch.Count() >= kMigrationBatchEntries) {
+        MW_RETURN_IF_ERROR(FlushMigrationBatch(db, &batch));
+      }
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "migrating articles"));
+  }
+  MW_RETURN_IF_ERROR(FlushMigrationBatch(db, &batch));
+  return Status::Ok();
+}
+
+// Ensures the database speaks our key layout: stamps a brand-new one,
+// migrates an older one (writable opens only), refuses a newer one.
 Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
   const rocksdb::ReadOptions ro;
-  Result<std::optional<std::string>> version = GetRaw(db, ro, kMeta, kSchemaVersionKey);
-  if (!version.ok()) return version.status();
-  if (version->has_value()) {
-    const std::optional<int64_t> number = ParseDecimal(**version);
-    if (!number.has_value()) {
-      return Status::Corruption("unreadable schema version record \"" + **version + "\" in " + dir);
+  Result<std::optional<std::string>> raw = GetRaw(db, ro, kMeta, kSchemaVersionKey);
+  if (!raw.ok()) return raw.status();
+  rocksdb::WriteOptions synced;
+  synced.sync = true;  // Later opens rely on the version record being there.
+  if (raw->has_value()) {
+    Result<int> version = ParseVersion(**raw, dir);
+    if (!version.ok()) return version.status();
+    if (*version > kSchemaVersion) return NewerVersionError(*version);
+    if (*version == kSchemaVersion) return Status::Ok();
+    if (read_only) return OlderReadOnlyError(*version);
+    if (*version < kOldestMigratableVersion) {
+      return Status::Unsupported(
+          "database schema version " + std::to_string(*version) +
+          " is too old to migrate (this build: " + std::to_string(kSchemaVersion) + ")");
     }
-    const std::string supported = std::to_string(kSchemaVersion);
-    if (*number > kSchemaVersion) {
-      return Status::Unsupported("database schema version " + std::to_string(*number) +
-                                 " is newer than this build supports (" + supported +
-                                 "); upgrade mediawatch");
-    }
-    if (*number < kSchemaVersion) {
-      return Status::Unsupported("database schema version " + std::to_string(*number) +
-                                 " is older than this build supports (" + supported +
-                                 ") and cannot be migrated");
+    // One step per version; each stamps its own version so that a crash
+    // between steps resumes at the next one.
+    for (int from = *version; from < kSchemaVersion; ++from) {
+      if (from == 1) MW_RETURN_IF_ERROR(MigrateV1ToV2(db));
+      rocksdb::WriteBatch stamp;
+      stamp.Put(db.cf(kMeta), ToSlice(kSchemaVersionKey), std::to_string(from + 1));
+      MW_RETURN_IF_ERROR(FromRocks(db.db->Write(synced, &stamp), "stamping schema version"));
     }
     return Status::Ok();
   }
@@ -254,9 +454,7 @@ Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
   batch.Put(db.cf(kMeta), ToSlice(kSchemaVersionKey), std::to_string(kSchemaVersion));
   batch.Put(db.cf(kMeta), ToSlice(kArticleCountKey), "0");
   batch.Put(db.cf(kMeta), ToSlice(kMatchCountKey), "0");
-  rocksdb::WriteOptions wo;
-  wo.sync = true;  // Once per database; later opens rely on it being there.
-  return FromRocks(db.db->Write(wo, &batch), "writing schema version to " + dir);
+  return FromRocks(db.db->Write(synced, &batch), "writing schema version to " + dir);
 }
 
 // A counter from the meta family; recounted from `cf` if the record is
@@ -280,6 +478,12 @@ Status ValidateArticle(const ArticleRecord& article, const std::vector<MatchReco
     return Status::InvalidArgument("article id \"" + article.id + "\" is not ArticleIdForUrl(" +
                                    article.url + ") = " + expected);
   }
+  for (const std::string* name : {&article.feed_id, &article.source, &article.language}) {
+    if (name->size() > kMaxIndexNameSize) {
+      return Status::InvalidArgument("article " + article.url +
+                                     ": feed id, source or language longer than 65535 bytes");
+    }
+  }
   // Two records with one (watch-list, target) would share a key and the
   // second would silently replace the first.
   std::set<std::pair<std::string_view, std::string_view>> seen;
@@ -288,9 +492,9 @@ Status ValidateArticle(const ArticleRecord& article, const std::vector<MatchReco
     if (m.watchlist_id.size() > kMaxWatchlistIdSize) {
       return Status::InvalidArgument("watchlist_id longer than 65535 bytes");
     }
-    if (m.target_id.empty()) {
+    if (m.target_id.empty() || m.target_id.size() > kMaxIndexNameSize) {
       return Status::InvalidArgument("match in watch-list " + m.watchlist_id +
-                                     " with an empty target_id");
+                                     " with an empty or over-long target_id");
     }
     if (!seen.emplace(m.watchlist_id, m.target_id).second) {
       return Status::InvalidArgument("duplicate match for watch-list " + m.watchlist_id +
@@ -338,7 +542,10 @@ class RocksStore final : public Store {
     for (const MatchRecord& m : matches) {
       batch.Put(db_.cf(kMatches), MatchKey(m.watchlist_id, time, article.id, m.target_id),
                 EncodeMatchValue(m));
+      batch.Put(db_.cf(kMatchesByTarget),
+                TargetIndexKey(m.target_id, time, article.id, m.watchlist_id), rocksdb::Slice());
     }
+    PutArticleIndexes(db_, article, WatchlistsOf(matches), &batch);
 
     // Check and insert under one lock: without it two crawler threads that
     // fetched the same URL could both see "absent" and both count it.
@@ -434,35 +641,55 @@ class RocksStore final : public Store {
     std::vector<MatchHit> hits;
     if (query.limit == 0) return hits;
     if (query.since && query.until && *query.since >= *query.until) return hits;
-    const bool all = !query.watchlist_id.has_value() || query.watchlist_id->empty();
-    if (!all && query.watchlist_id->size() > kMaxWatchlistIdSize) return hits;
+    const Filters f = Filters::From(query);
+    // Such ids cannot have been stored, so nothing matches them.
+    if (f.watchlist.size() > kMaxWatchlistIdSize || f.target.size() > kMaxIndexNameSize ||
+        f.source.size() > kMaxIndexNameSize) {
+      return hits;
+    }
 
-    // One snapshot for index and records: PutArticle writes both in one
-    // batch, so every match key seen here has its article.
+    // One snapshot for indexes and records: PutArticle writes them all in
+    // one batch, so every index entry seen here has its article.
     rocksdb::ManagedSnapshot snapshot(db_.db.get());
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot.snapshot();
 
-    std::vector<std::string> watchlists;
-    if (all) {
+    std::vector<std::string> scope;  // the watch-lists whose matches are reported
+    if (f.watchlist.empty()) {
       Result<std::vector<std::string>> listed = ListWatchlists(ro);
       if (!listed.ok()) return listed.status();
-      watchlists = std::move(listed).value();
+      scope = std::move(listed).value();
     } else {
-      watchlists.push_back(*query.watchlist_id);
+      scope.push_back(f.watchlist);
     }
 
-    // Each watch-list contributes its `limit` newest articles; the global
-    // `limit` newest are among them, since an article's rank within one
-    // watch-list is never worse than its rank overall.
+    // The most selective index drives the scan (a target's matches; one
+    // outlet's articles; else the flagged articles of each watch-list); the
+    // other filters are point lookups in the other indexes. Each scanned
+    // range contributes its `limit` newest passing articles: the global
+    // `limit` newest are among them.
     Grouped grouped;
-    for (const std::string& watchlist : watchlists) {
-      MW_RETURN_IF_ERROR(ScanWatchlist(ro, watchlist, query, &grouped));
-      while (grouped.size() > query.limit) grouped.erase(std::prev(grouped.end()));
+    if (!f.target.empty()) {
+      MW_RETURN_IF_ERROR(ScanTarget(ro, f, query, &grouped));
+    } else if (!f.source.empty()) {
+      for (char kind : {kSourceKindFeed, kSourceKindOutlet}) {
+        MW_RETURN_IF_ERROR(ScanSource(ro, kind, f, query, &grouped));
+        while (grouped.size() > query.limit) grouped.erase(std::prev(grouped.end()));
+      }
+    } else {
+      for (const std::string& watchlist : scope) {
+        MW_RETURN_IF_ERROR(ScanWatchlist(ro, watchlist, f, query, &grouped));
+        while (grouped.size() > query.limit) grouped.erase(std::prev(grouped.end()));
+      }
     }
 
     hits.reserve(grouped.size());
     for (auto& [key, matches] : grouped) {
+      if (matches.empty()) MW_RETURN_IF_ERROR(FillMatches(ro, scope, key, &matches));
+      if (matches.empty()) {
+        return Status::Corruption("an index lists article " + key.second +
+                                  " as flagged, but it has no matches");
+      }
       Result<std::optional<ArticleRecord>> article = ReadArticle(ro, key.second);
       if (!article.ok()) return article.status();
       if (!article->has_value()) {
@@ -507,9 +734,51 @@ class RocksStore final : public Store {
 
   Result<StoreStats> Stats() override {
     StoreStats stats;
-    Result<int64_t> feeds = CountKeys(db_, rocksdb::ReadOptions(), kFeedState);
+    rocksdb::ManagedSnapshot snapshot(db_.db.get());
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
+    Result<int64_t> feeds = CountKeys(db_, ro, kFeedState);
     if (!feeds.ok()) return feeds.status();
     stats.feeds = *feeds;
+    stats.schema_version = kSchemaVersion;
+
+    MW_RETURN_IF_ERROR(WalkAll(ro, kArticlesByLanguage, [&](std::string_view, std::string_view v) {
+      ++stats.articles_per_language[std::string(v)];
+      return Status::Ok();
+    }));
+    MW_RETURN_IF_ERROR(WalkAll(ro, kArticlesBySource, [&](std::string_view k, std::string_view) {
+      if (k.empty() || k[0] != kSourceKindFeed) return Status::Ok();
+      const std::optional<IndexKeyParts> parts = DecodeIndexKey(k.substr(1));
+      if (!parts.has_value()) return Status::Corruption("malformed key in articles_by_source");
+      ++stats.articles_per_feed[std::string(parts->name)];
+      return Status::Ok();
+    }));
+    // Keys are ordered by watch-list, time, article, target: one article's
+    // keys within a watch-list are adjacent.
+    std::string previous;
+    MW_RETURN_IF_ERROR(WalkAll(ro, kMatches, [&](std::string_view k, std::string_view) {
+      const std::optional<MatchKeyParts> parts = DecodeMatchKey(k);
+      if (!parts.has_value()) return Status::Corruption("malformed key in matches");
+      ++stats
+            .articles_per_target[{std::string(parts->watchlist_id), std::string(parts->target_id)}];
+      const std::string_view article_key = k.substr(0, k.size() - parts->target_id.size());
+      if (article_key != previous) {
+        ++stats.articles_per_watchlist[std::string(parts->watchlist_id)];
+        previous.assign(article_key);
+      }
+      return Status::Ok();
+    }));
+
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      std::error_code size_ec;
+      if (!it->is_regular_file(size_ec)) continue;
+      const uintmax_t size = it->file_size(size_ec);
+      // Files come and go while RocksDB compacts; a vanished one counts 0.
+      if (!size_ec) stats.disk_bytes += static_cast<int64_t>(size);
+    }
+
     std::lock_guard<std::mutex> lock(write_mu_);
     stats.articles = article_count_;
     stats.matches = match_count_;
@@ -520,6 +789,160 @@ class RocksStore final : public Store {
   // (article time, article id) -> its matches; newest first, like the hits.
   using Grouped = std::map<std::pair<int64_t, std::string>, std::vector<MatchRecord>,
                            std::greater<std::pair<int64_t, std::string>>>;
+
+  // The query's filters, "" where unset.
+  struct Filters {
+    std::string watchlist, target, language, source;
+    static Filters From(const MatchQuery& q) {
+      return {q.watchlist_id.value_or(""), q.target_id.value_or(""), q.language.value_or(""),
+              q.source.value_or("")};
+    }
+  };
+
+  Status WalkAll(const rocksdb::ReadOptions& ro, CfIndex cf,
+                 const std::function<Status(std::string_view, std::string_view)>& visit) {
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(cf)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      MW_RETURN_IF_ERROR(visit(ToView(it->key()), ToView(it->value())));
+    }
+    return FromRocks(it->status(), "reading " + std::string(kCfNames[cf]));
+  }
+
+  // Walks the keys starting with `prefix` whose time (right after the
+  // prefix) is within the query's [since, until), newest first, until
+  // `visit` returns false.
+  Status ScanRangeBackwards(
+      const rocksdb::ReadOptions& base, CfIndex cf, const std::string& prefix,
+      const MatchQuery& query,
+      const std::function<Result<bool>(std::string_view, std::string_view)>& visit) {
+    const std::string lower = query.since ? prefix + EncodeTime(*query.since) : prefix;
+    const std::string upper =
+        query.until ? prefix + EncodeTime(*query.until) : PrefixSuccessor(prefix);
+    // The bounds must outlive the iterator.
+    const rocksdb::Slice lower_slice = ToSlice(lower);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_lower_bound = &lower_slice;
+    ro.iterate_upper_bound = upper.empty() ? nullptr : &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(cf)));
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+      Result<bool> more = visit(ToView(it->key()), ToView(it->value()));
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+    }
+    return FromRocks(it->status(), "scanning " + std::string(kCfNames[cf]));
+  }
+
+  // Language and (unless the scan is driven by it) source filters, as point
+  // lookups of the article's index keys: Bloom filters make misses cheap.
+  Result<bool> PassesArticleFilters(const rocksdb::ReadOptions& ro, const Filters& f,
+                                    bool check_source, int64_t time, std::string_view id) {
+    if (!f.language.empty()) {
+      Result<std::optional<std::string>> tag =
+          GetRaw(db_, ro, kArticlesByLanguage, LanguageIndexKey(f.language, time, id));
+      if (!tag.ok()) return tag.status();
+      if (!tag->has_value() || !LanguageMatches(f.language, **tag)) return false;
+    }
+    if (check_source && !f.source.empty()) {
+      bool found = false;
+      for (char kind : {kSourceKindFeed, kSourceKindOutlet}) {
+        Result<std::optional<std::string>> entry =
+            GetRaw(db_, ro, kArticlesBySource, SourceIndexKey(kind, f.source, time, id));
+        if (!entry.ok()) return entry.status();
+        found = found || entry->has_value();
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  // Articles with a match of f.target (in f.watchlist, if set).
+  Status ScanTarget(const rocksdb::ReadOptions& ro, const Filters& f, const MatchQuery& query,
+                    Grouped* grouped) {
+    size_t articles = 0;
+    std::optional<std::pair<int64_t, std::string>> current;
+    return ScanRangeBackwards(
+        ro, kMatchesByTarget, LengthPrefixed(f.target), query,
+        [&](std::string_view key, std::string_view) -> Result<bool> {
+          const std::optional<IndexKeyParts> parts = DecodeIndexKey(key);
+          if (!parts.has_value() || parts->name != f.target || parts->suffix.empty()) {
+            return Status::Corruption("malformed key in matches_by_target");
+          }
+          if (!f.watchlist.empty() && parts->suffix != f.watchlist) return true;
+          // Keys of one article (one per watch-list) are adjacent.
+          if (current && current->first == parts->time && current->second == parts->article_id) {
+            return true;
+          }
+          if (articles == query.limit) return false;
+          current.emplace(parts->time, std::string(parts->article_id));
+          Result<bool> pass = PassesArticleFilters(ro, f, true, parts->time, parts->article_id);
+          if (!pass.ok()) return pass.status();
+          if (*pass) {
+            ++articles;
+            (*grouped)[*current];
+          }
+          return true;
+        });
+  }
+
+  // Flagged articles (by f.watchlist, if set) of one feed id or outlet name.
+  Status ScanSource(const rocksdb::ReadOptions& ro, char kind, const Filters& f,
+                    const MatchQuery& query, Grouped* grouped) {
+    size_t articles = 0;
+    return ScanRangeBackwards(
+        ro, kArticlesBySource, std::string(1, kind) + LengthPrefixed(f.source), query,
+        [&](std::string_view key, std::string_view value) -> Result<bool> {
+          const std::optional<IndexKeyParts> parts = DecodeIndexKey(key.substr(1));
+          const std::optional<std::vector<std::string>> watchlists = DecodeWatchlistSet(value);
+          if (!parts.has_value() || parts->name != f.source || !parts->suffix.empty() ||
+              !watchlists.has_value()) {
+            return Status::Corruption("malformed entry in articles_by_source");
+          }
+          if (watchlists->empty()) return true;
+          if (!f.watchlist.empty() &&
+              std::find(watchlists->begin(), watchlists->end(), f.watchlist) == watchlists->end()) {
+            return true;
+          }
+          if (articles == query.limit) return false;
+          Result<bool> pass = PassesArticleFilters(ro, f, false, parts->time, parts->article_id);
+          if (!pass.ok()) return pass.status();
+          if (*pass) {
+            ++articles;
+            (*grouped)[{parts->time, std::string(parts->article_id)}];
+          }
+          return true;
+        });
+  }
+
+  // The matches of one article in each watch-list of `scope`: one short
+  // range per watch-list (the key prefix up to the article id is unique).
+  Status FillMatches(const rocksdb::ReadOptions& base, const std::vector<std::string>& scope,
+                     const std::pair<int64_t, std::string>& article,
+                     std::vector<MatchRecord>* out) {
+    for (const std::string& watchlist : scope) {
+      const std::string prefix =
+          MatchKeyPrefix(watchlist) + EncodeTime(article.first) + article.second;
+      const std::string upper = PrefixSuccessor(prefix);
+      const rocksdb::Slice upper_slice = ToSlice(upper);
+      rocksdb::ReadOptions ro = base;
+      ro.iterate_upper_bound = &upper_slice;
+      std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kMatches)));
+      for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+        const std::optional<MatchKeyParts> parts = DecodeMatchKey(ToView(it->key()));
+        if (!parts.has_value() || parts->watchlist_id != watchlist) {
+          return Status::Corruption("malformed key in matches (watch-list " + watchlist + ")");
+        }
+        MatchRecord match;
+        match.watchlist_id = watchlist;
+        match.target_id.assign(parts->target_id);
+        Status decoded = DecodeMatchValue(ToView(it->value()), &match);
+        if (!decoded.ok()) return decoded.WithContext("watch-list " + watchlist);
+        out->push_back(std::move(match));
+      }
+      MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading matches of " + watchlist));
+    }
+    return Status::Ok();
+  }
 
   Status CheckWritable() const {
     if (read_only_) return Status::Unsupported("database " + dir_ + " was opened read-only");
@@ -569,41 +992,37 @@ class RocksStore final : public Store {
   }
 
   // Adds the matches of the `query.limit` newest articles of one watch-list
-  // within [since, until) to `grouped`, walking its key range backwards.
-  Status ScanWatchlist(const rocksdb::ReadOptions& base, const std::string& watchlist,
-                       const MatchQuery& query, Grouped* grouped) {
-    const std::string prefix = MatchKeyPrefix(watchlist);
-    const std::string lower = query.since ? prefix + EncodeTime(*query.since) : prefix;
-    const std::string upper =
-        query.until ? prefix + EncodeTime(*query.until) : PrefixSuccessor(prefix);
-    // The bounds must outlive the iterator.
-    const rocksdb::Slice lower_slice = ToSlice(lower);
-    const rocksdb::Slice upper_slice = ToSlice(upper);
-    rocksdb::ReadOptions ro = base;
-    ro.iterate_lower_bound = &lower_slice;
-    ro.iterate_upper_bound = upper.empty() ? nullptr : &upper_slice;
-
-    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kMatches)));
+  // within [since, until) that pass the language and source filters to
+  // `grouped`, walking its key range backwards.
+  Status ScanWatchlist(const rocksdb::ReadOptions& ro, const std::string& watchlist,
+                       const Filters& f, const MatchQuery& query, Grouped* grouped) {
     size_t articles = 0;
     std::optional<std::pair<int64_t, std::string>> current;
-    for (it->SeekToLast(); it->Valid(); it->Prev()) {
-      const std::optional<MatchKeyParts> parts = DecodeMatchKey(ToView(it->key()));
-      if (!parts.has_value() || parts->watchlist_id != watchlist) {
-        return Status::Corruption("malformed key in matches (watch-list " + watchlist + ")");
-      }
-      if (!current || current->first != parts->time || current->second != parts->article_id) {
-        if (articles == query.limit) break;
-        ++articles;
-        current.emplace(parts->time, std::string(parts->article_id));
-      }
-      MatchRecord match;
-      match.watchlist_id = watchlist;
-      match.target_id.assign(parts->target_id);
-      Status decoded = DecodeMatchValue(ToView(it->value()), &match);
-      if (!decoded.ok()) return decoded.WithContext("watch-list " + watchlist);
-      (*grouped)[*current].push_back(std::move(match));
-    }
-    return FromRocks(it->status(), "scanning matches of watch-list " + watchlist);
+    bool current_passes = false;
+    return ScanRangeBackwards(
+        ro, kMatches, MatchKeyPrefix(watchlist), query,
+        [&](std::string_view key, std::string_view value) -> Result<bool> {
+          const std::optional<MatchKeyParts> parts = DecodeMatchKey(key);
+          if (!parts.has_value() || parts->watchlist_id != watchlist) {
+            return Status::Corruption("malformed key in matches (watch-list " + watchlist + ")");
+          }
+          if (!current || current->first != parts->time || current->second != parts->article_id) {
+            if (articles == query.limit) return false;
+            current.emplace(parts->time, std::string(parts->article_id));
+            Result<bool> pass = PassesArticleFilters(ro, f, true, parts->time, parts->article_id);
+            if (!pass.ok()) return pass.status();
+            current_passes = *pass;
+            if (current_passes) ++articles;
+          }
+          if (!current_passes) return true;
+          MatchRecord match;
+          match.watchlist_id = watchlist;
+          match.target_id.assign(parts->target_id);
+          Status decoded = DecodeMatchValue(value, &match);
+          if (!decoded.ok()) return decoded.WithContext("watch-list " + watchlist);
+          (*grouped)[*current].push_back(std::move(match));
+          return true;
+        });
   }
 
   OpenedDb db_;
@@ -625,9 +1044,21 @@ Result<rocksdb::ColumnFamilyHandle*> FindFamily(const OpenedDb& db, std::string_
 
 }  // namespace
 
+Status CreateDatabaseForTesting(const std::string& dir,
+                                const std::vector<std::string>& column_families) {
+  DbConfig config = MakeConfig(/*read_only=*/false, /*create_if_missing=*/true);
+  config.db.error_if_exists = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(std::string(kMetaCf), config.base);
+  for (const std::string& name : column_families) descriptors.emplace_back(name, config.base);
+  Result<OpenedDb> db = OpenWithDescriptors(dir, config.db, false, std::move(descriptors));
+  return db.status();
+}
+
 Status WriteRawForTesting(const std::string& dir, std::string_view column_family,
                           std::string_view key, std::optional<std::string_view> value) {
-  Result<OpenedDb> db = OpenDb(dir, /*read_only=*/false, /*create_if_missing=*/false);
+  std::vector<std::string> names;
+  Result<OpenedDb> db = OpenExisting(dir, /*read_only=*/false, &names);
   if (!db.ok()) return db.status();
   Result<rocksdb::ColumnFamilyHandle*> cf = FindFamily(*db, column_family);
   if (!cf.ok()) return cf.status();
@@ -641,7 +1072,8 @@ Status WriteRawForTesting(const std::string& dir, std::string_view column_family
 Result<std::optional<std::string>> ReadRawForTesting(const std::string& dir,
                                                      std::string_view column_family,
                                                      std::string_view key) {
-  Result<OpenedDb> db = OpenDb(dir, /*read_only=*/true, /*create_if_missing=*/false);
+  std::vector<std::string> names;
+  Result<OpenedDb> db = OpenExisting(dir, /*read_only=*/true, &names);
   if (!db.ok()) return db.status();
   Result<rocksdb::ColumnFamilyHandle*> cf = FindFamily(*db, column_family);
   if (!cf.ok()) return cf.status();
@@ -654,6 +1086,28 @@ Result<std::optional<std::string>> ReadRawForTesting(const std::string& dir,
 
 Result<std::unique_ptr<Store>> OpenRocksStoreImpl(const std::string& dir,
                                                   const StoreOptions& options) {
+  if (dir.empty()) return Status::InvalidArgument("empty database directory");
+  const std::filesystem::path path(dir);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path / "CURRENT", ec)) {
+    // Decide before a writable open, which would add our column families
+    // to whatever is there: a foreign or newer database stays untouched.
+    Result<Probe> probe = ProbeSchema(dir);
+    if (!probe.ok()) return probe.status();
+    if (options.read_only && probe->version != 0 && probe->version < kSchemaVersion) {
+      return OlderReadOnlyError(probe->version);
+    }
+  } else {
+    if (options.read_only || !options.create_if_missing) {
+      return Status::NotFound("no mediawatch database in " + dir);
+    }
+    // RocksDB would happily create its files among someone else's.
+    if (std::filesystem::is_directory(path, ec) && !std::filesystem::is_empty(path, ec)) {
+      return Status::InvalidArgument("directory " + dir +
+                                     " is not a mediawatch database (it holds other files); give "
+                                     "a new or empty directory");
+    }
+  }
   Result<OpenedDb> db = OpenDb(dir, options.read_only, options.create_if_missing);
   if (!db.ok()) return db.status();
   MW_RETURN_IF_ERROR(CheckSchema(*db, dir, options.read_only));

@@ -12,13 +12,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
 namespace mw::storage_internal {
 
 // The key layout version this build reads and writes (docs/storage.md).
-inline constexpr int kSchemaVersion = 1;
+// Version 1 (no secondary indexes) is migrated in place on a writable open.
+inline constexpr int kSchemaVersion = 2;
+inline constexpr int kOldestMigratableVersion = 1;
 
 // Column family names.
 inline constexpr std::string_view kMetaCf = "default";
@@ -28,14 +31,25 @@ inline constexpr std::string_view kMatchesCf = "matches";
 inline constexpr std::string_view kArticlesByTimeCf = "articles_by_time";
 inline constexpr std::string_view kFeedStateCf = "feed_state";
 inline constexpr std::string_view kHostStateCf = "host_state";
+// Since schema version 2.
+inline constexpr std::string_view kMatchesByTargetCf = "matches_by_target";
+inline constexpr std::string_view kArticlesByLanguageCf = "articles_by_language";
+inline constexpr std::string_view kArticlesBySourceCf = "articles_by_source";
 
 // Keys in the meta (default) column family.
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 inline constexpr std::string_view kArticleCountKey = "count.articles";
 inline constexpr std::string_view kMatchCountKey = "count.matches";
 
+// Creates a new RocksDB database in `dir` with exactly the column families
+// "default" + `column_families` and nothing in them: the shell of a database
+// written by an older build, or a foreign one.
+Status CreateDatabaseForTesting(const std::string& dir,
+                                const std::vector<std::string>& column_families);
+
 // Writes `value` (or deletes the key when std::nullopt) in an existing
-// database, bypassing every check of the store.
+// database, bypassing every check of the store. Opens the column families
+// the database has, and creates none.
 Status WriteRawForTesting(const std::string& dir, std::string_view column_family,
                           std::string_view key, std::optional<std::string_view> value);
 

@@ -15,10 +15,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -82,11 +84,22 @@ struct HostState {
   int64_t robots_expires_at = 0;  // refetch after this (Unix s)
 };
 
+// Filters of QueryMatches; an unset or empty filter does not restrict. All
+// filters must hold (AND).
 struct MatchQuery {
   std::optional<std::string> watchlist_id;  // all watch-lists when empty
-  std::optional<int64_t> since;             // article time >= since (Unix s)
-  std::optional<int64_t> until;             // article time < until (Unix s)
-  size_t limit = 1000;                      // Default: 1000
+  // Only articles with a match of this entity, keyword or rule id (in the
+  // queried watch-list(s)). Results still list all of the article's matches.
+  std::optional<std::string> target_id;
+  // Language: a primary subtag ("zh") matches every tag with it ("zh",
+  // "zh-Hant"); a tag with subtags ("zh-Hant") matches only itself. ASCII
+  // case-insensitive, '_' equals '-'.
+  std::optional<std::string> language;
+  // Feed id or outlet name (ArticleRecord::feed_id or ::source), exact bytes.
+  std::optional<std::string> source;
+  std::optional<int64_t> since;  // article time >= since (Unix s)
+  std::optional<int64_t> until;  // article time < until (Unix s)
+  size_t limit = 1000;           // Default: 1000
 };
 
 // One flagged article with all of its matches for the queried watch-list(s).
@@ -98,8 +111,20 @@ struct MatchHit {
 
 struct StoreStats {
   int64_t articles = 0;
-  int64_t matches = 0;
-  int64_t feeds = 0;
+  int64_t matches = 0;  // match records (one per article, watch-list and target)
+  int64_t feeds = 0;    // feeds with a stored state
+  int schema_version = 0;
+  // Bytes of every file in the database directory (0 when the backend
+  // cannot tell, e.g. a remote server).
+  int64_t disk_bytes = 0;
+  // Stored articles per feed id (articles without a feed id are not listed).
+  std::map<std::string, int64_t> articles_per_feed;
+  // Stored articles per language tag as stored ("" = unknown).
+  std::map<std::string, int64_t> articles_per_language;
+  // Flagged articles per watch-list id.
+  std::map<std::string, int64_t> articles_per_watchlist;
+  // Flagged articles per (watch-list id, target id).
+  std::map<std::pair<std::string, std::string>, int64_t> articles_per_target;
 };
 
 class Store {
@@ -130,6 +155,8 @@ class Store {
   // All articles, newest first (text included), at most `limit`.
   virtual Result<std::vector<ArticleRecord>> ListArticles(size_t limit) = 0;
 
+  // Counts and the per-feed/language/watch-list breakdowns. Cost: a scan of
+  // the index keys (no article is read), so seconds for millions of articles.
   virtual Result<StoreStats> Stats() = 0;
 };
 
@@ -140,9 +167,12 @@ struct StoreOptions {
   bool read_only = false;
 };
 
-// Opens (creating if allowed) the RocksDB store in `dir`. Errors: kIoError
-// (cannot open, locked by another process), kCorruption, kUnsupported (a
-// schema version newer than this build understands).
+// Opens (creating if allowed) the RocksDB store in `dir`. A database of an
+// older schema version is migrated in place by a writable open. Errors:
+// kNotFound (no database, and not creating), kIoError (cannot open, locked by
+// another process), kInvalidArgument (`dir` holds something that is not a
+// mediawatch database: it is left untouched), kCorruption, kUnsupported (a
+// schema version newer than this build, or an older one opened read-only).
 Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir, const StoreOptions& options);
 
 // Deterministic article id for a canonical URL: 16 lower-case hex digits of a

@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace mw::storage_internal {
 namespace {
@@ -158,6 +159,75 @@ TEST(CodecTest, FeedStateAndMatchValues) {
   // An int field outside int's range is damage, not a silent truncation.
   std::string wide = "\x01\x05\x08"s + "\x00\x00\x00\x01\x00\x00\x00\x00"s;
   EXPECT_EQ(DecodeMatchValue(wide, &out).code(), StatusCode::kCorruption);
+}
+
+TEST(CodecTest, IndexKeyLayouts) {
+  const std::string id = "0123456789abcdef";
+  EXPECT_EQ(LengthPrefixed("ab"), "\0\x02"s + "ab");
+  EXPECT_EQ(LengthPrefixed(""), "\0\0"s);
+
+  const std::string target = TargetIndexKey("guan-heng", 10, id, "wl");
+  EXPECT_EQ(target, "\0\x09guan-heng"s + EncodeTime(10) + id + "wl");
+  std::optional<IndexKeyParts> parts = DecodeIndexKey(target);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->name, "guan-heng");
+  EXPECT_EQ(parts->time, 10);
+  EXPECT_EQ(parts->article_id, id);
+  EXPECT_EQ(parts->suffix, "wl");
+
+  // The language index is keyed by the primary subtag, lower case.
+  const std::string lang = LanguageIndexKey("ZH-Hant", -1, id);
+  EXPECT_EQ(lang, "\0\x02"s + "zh" + EncodeTime(-1) + id);
+  parts = DecodeIndexKey(lang);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->name, "zh");
+  EXPECT_EQ(parts->suffix, "");
+  EXPECT_EQ(LanguageIndexKey("", 0, id), "\0\0"s + EncodeTime(0) + id);
+
+  EXPECT_EQ(SourceIndexKey(kSourceKindFeed, "bbc-zh", 5, id),
+            "f\0\x06"s + "bbc-zh" + EncodeTime(5) + id);
+  EXPECT_EQ(SourceIndexKey(kSourceKindOutlet, "BBC 中文", 5, id),
+            "s\0\x0a"s + "BBC 中文" + EncodeTime(5) + id);
+
+  // A name that is a prefix of another has a disjoint range.
+  EXPECT_FALSE(TargetIndexKey("guan-heng2", 1, id, "w").starts_with(LengthPrefixed("guan-heng")));
+
+  EXPECT_EQ(DecodeIndexKey(""), std::nullopt);
+  EXPECT_EQ(DecodeIndexKey("\0\x05"s + "ab"), std::nullopt);  // name runs past the end
+  EXPECT_EQ(DecodeIndexKey(lang.substr(0, lang.size() - 1)), std::nullopt);  // short id
+  EXPECT_EQ(DecodeIndexKey("\0\0"s + EncodeTime(0) + "0123456789ABCDEF"), std::nullopt);
+}
+
+TEST(CodecTest, WatchlistSetRoundTripAndDamage) {
+  EXPECT_EQ(EncodeWatchlistSet({}), "");
+  EXPECT_EQ(DecodeWatchlistSet(""), std::vector<std::string>{});
+  const std::vector<std::string> ids = {"a", "guan-heng-case"};
+  const std::string bytes = EncodeWatchlistSet(ids);
+  EXPECT_EQ(bytes, "\0\x01"s + "a" + "\0\x0e"s + "guan-heng-case");
+  EXPECT_EQ(DecodeWatchlistSet(bytes), ids);
+  for (size_t n = 1; n < bytes.size(); ++n) {
+    if (n == 3) continue;  // a cut after the first id is a valid shorter set
+    EXPECT_EQ(DecodeWatchlistSet(bytes.substr(0, n)), std::nullopt) << n;
+  }
+  EXPECT_EQ(DecodeWatchlistSet("\0\0"s), std::nullopt);  // empty ids are never written
+}
+
+TEST(CodecTest, LanguageSubtagsAndMatching) {
+  EXPECT_EQ(PrimaryLanguageSubtag("zh-Hant"), "zh");
+  EXPECT_EQ(PrimaryLanguageSubtag("EN_us"), "en");
+  EXPECT_EQ(PrimaryLanguageSubtag("ug"), "ug");
+  EXPECT_EQ(PrimaryLanguageSubtag(""), "");
+
+  EXPECT_TRUE(LanguageMatches("zh", "zh"));
+  EXPECT_TRUE(LanguageMatches("zh", "zh-Hant"));
+  EXPECT_TRUE(LanguageMatches("ZH", "zh-hans"));
+  EXPECT_FALSE(LanguageMatches("zh", "zhx"));
+  EXPECT_FALSE(LanguageMatches("zh", "en"));
+  EXPECT_TRUE(LanguageMatches("zh-Hant", "zh-hant"));
+  EXPECT_TRUE(LanguageMatches("zh_Hant", "zh-Hant"));
+  EXPECT_FALSE(LanguageMatches("zh-Hant", "zh"));
+  EXPECT_FALSE(LanguageMatches("zh-Hant", "zh-Hans"));
+  EXPECT_FALSE(LanguageMatches("", "zh"));
 }
 
 }  // namespace

@@ -6,86 +6,26 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <vector>
 
 #include "storage/rocksdb_store_internal.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/storage/store_fixtures.h"
 
 namespace mw {
 namespace {
 
+using store_fixtures::ExpectSameArticle;
+using store_fixtures::HitUrls;
+using store_fixtures::MakeArticle;
+using store_fixtures::MakeMatch;
+using store_fixtures::MatchTargets;
+using store_fixtures::OpenOrDie;
+using store_fixtures::ReadOnly;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-ArticleRecord MakeArticle(const std::string& url, int64_t fetched_at,
-                          std::optional<int64_t> published = std::nullopt) {
-  ArticleRecord a;
-  a.url = url;
-  a.id = ArticleIdForUrl(url);
-  a.fetched_url = url + "?from=feed";
-  a.feed_id = "feed-1";
-  a.source = "Example News";
-  a.language = "en";
-  a.title = "Title of " + url;
-  a.text = "First block.\nSecond block.";
-  a.byline = "A. Reporter";
-  a.charset = "utf-8";
-  a.published = published;
-  a.fetched_at = fetched_at;
-  return a;
-}
-
-MatchRecord MakeMatch(const std::string& watchlist, const std::string& target) {
-  MatchRecord m;
-  m.watchlist_id = watchlist;
-  m.target_id = target;
-  m.kind = "keyword";
-  m.term = "term-" + target;
-  m.field = "text";
-  m.snippet = "... " + target + " ...";
-  m.count = 2;
-  return m;
-}
-
-void ExpectSameArticle(const ArticleRecord& got, const ArticleRecord& want) {
-  EXPECT_EQ(got.id, want.id);
-  EXPECT_EQ(got.url, want.url);
-  EXPECT_EQ(got.fetched_url, want.fetched_url);
-  EXPECT_EQ(got.feed_id, want.feed_id);
-  EXPECT_EQ(got.source, want.source);
-  EXPECT_EQ(got.language, want.language);
-  EXPECT_EQ(got.title, want.title);
-  EXPECT_EQ(got.text, want.text);
-  EXPECT_EQ(got.byline, want.byline);
-  EXPECT_EQ(got.charset, want.charset);
-  EXPECT_EQ(got.published, want.published);
-  EXPECT_EQ(got.fetched_at, want.fetched_at);
-}
-
-std::unique_ptr<Store> OpenOrDie(const std::string& dir, StoreOptions options = {}) {
-  Result<std::unique_ptr<Store>> store = OpenRocksStore(dir, options);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
-}
-
-StoreOptions ReadOnly() {
-  StoreOptions options;
-  options.read_only = true;
-  return options;
-}
-
-std::vector<std::string> HitUrls(const std::vector<MatchHit>& hits) {
-  std::vector<std::string> urls;
-  for (const MatchHit& hit : hits) urls.push_back(hit.article.url);
-  return urls;
-}
-
-std::vector<std::string> MatchTargets(const MatchHit& hit) {
-  std::vector<std::string> targets;
-  for (const MatchRecord& m : hit.matches) targets.push_back(m.watchlist_id + "/" + m.target_id);
-  return targets;
-}
 
 TEST(ArticleIdForUrlTest, Fnv1a64KnownVectors) {
   EXPECT_EQ(ArticleIdForUrl(""), "cbf29ce484222325");
@@ -413,11 +353,28 @@ TEST(RocksStoreTest, StatsCountArticlesMatchesFeeds) {
   f.feed_id = "f";
   ASSERT_TRUE(store->PutFeedState(f).ok());
   ASSERT_TRUE(store->PutFeedState(f).ok());
+  ArticleRecord other = MakeArticle("https://e.com/3", 3);
+  other.feed_id = "feed-2";
+  other.language = "zh-Hant";
+  ASSERT_TRUE(*store->PutArticle(other, {MakeMatch("a", "x")}));
+  ArticleRecord unknown = MakeArticle("https://e.com/4", 4);
+  unknown.feed_id.clear();
+  unknown.language.clear();
+  ASSERT_TRUE(*store->PutArticle(unknown, {}));
   Result<StoreStats> stats = store->Stats();
   ASSERT_TRUE(stats.ok());
-  EXPECT_EQ(stats->articles, 2);
-  EXPECT_EQ(stats->matches, 3);
+  EXPECT_EQ(stats->articles, 4);
+  EXPECT_EQ(stats->matches, 4);
   EXPECT_EQ(stats->feeds, 1);
+  EXPECT_EQ(stats->schema_version, 2);
+  EXPECT_GT(stats->disk_bytes, 0);
+  using Counts = std::map<std::string, int64_t>;
+  EXPECT_EQ(stats->articles_per_feed, (Counts{{"feed-1", 2}, {"feed-2", 1}}));
+  EXPECT_EQ(stats->articles_per_language, (Counts{{"", 1}, {"en", 2}, {"zh-Hant", 1}}));
+  EXPECT_EQ(stats->articles_per_watchlist, (Counts{{"a", 3}, {"b", 1}}));
+  using TargetCounts = std::map<std::pair<std::string, std::string>, int64_t>;
+  EXPECT_EQ(stats->articles_per_target,
+            (TargetCounts{{{"a", "x"}, 2}, {{"a", "y"}, 1}, {{"b", "x"}, 1}}));
 }
 
 TEST(RocksStoreTest, ReopenKeepsData) {
@@ -516,7 +473,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
   Result<std::optional<std::string>> version = storage_internal::ReadRawForTesting(
       dir.str(), storage_internal::kMetaCf, storage_internal::kSchemaVersionKey);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, std::optional<std::string>("1"));
+  EXPECT_EQ(*version, std::optional<std::string>("2"));
 
   ASSERT_TRUE(storage_internal::WriteRawForTesting(dir.str(), storage_internal::kMetaCf,
                                                    storage_internal::kSchemaVersionKey, "7")
@@ -525,7 +482,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), options);
     EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
     EXPECT_EQ(store.status().message(),
-              "database schema version 7 is newer than this build supports (1); upgrade "
+              "database schema version 7 is newer than this build supports (2); upgrade "
               "mediawatch");
   }
 
@@ -612,6 +569,138 @@ TEST(RocksStoreTest, LostUrlIndexAndIdCollisionDoNotOverwrite) {
   EXPECT_EQ(store->PutArticle(b, {}).status().code(), StatusCode::kInternal);
   EXPECT_EQ(store->PutArticle(a, {}).status().code(), StatusCode::kCorruption);
   EXPECT_EQ(store->Stats()->articles, 1);
+}
+
+// Articles in several languages, feeds and outlets. "Outlet ZH" has two
+// feeds (f-zh and f-ug); a5 is not flagged.
+class QueryFiltersTest : public QueryMatchesTest {
+ protected:
+  void SetUp() override {
+    store_ = OpenOrDie(dir_.str());
+    ASSERT_NE(store_, nullptr);
+    Put(Make("a1", 100, "zh-Hant", "f-zh", "Outlet ZH"),
+        {MakeMatch("wl1", "guan"), MakeMatch("wl2", "camp")});
+    Put(Make("a2", 200, "zh", "f-zh", "Outlet ZH"), {MakeMatch("wl1", "guan")});
+    Put(Make("a3", 300, "en", "f-en", "Outlet EN"), {MakeMatch("wl1", "camp")});
+    Put(Make("a4", 400, "ug", "f-ug", "Outlet ZH"), {MakeMatch("wl2", "guan")});
+    Put(Make("a5", 500, "zh-Hans", "f-zh", "Outlet ZH"), {});
+    Put(Make("a6", 600, "EN-gb", "f-en", "Outlet EN"), {MakeMatch("wl2", "camp")});
+  }
+
+  static ArticleRecord Make(const std::string& name, int64_t time, const std::string& language,
+                            const std::string& feed, const std::string& source) {
+    ArticleRecord a = MakeArticle("https://e.com/" + name, time);
+    a.language = language;
+    a.feed_id = feed;
+    a.source = source;
+    return a;
+  }
+
+  std::vector<std::string> Names(MatchQuery q) {
+    Result<std::vector<MatchHit>> hits = store_->QueryMatches(q);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::vector<std::string> names;
+    if (!hits.ok()) return names;
+    for (const MatchHit& hit : *hits) names.push_back(hit.article.url.substr(14));
+    return names;
+  }
+};
+
+MatchQuery Q(std::optional<std::string> watchlist = {}, std::optional<std::string> target = {},
+             std::optional<std::string> language = {}, std::optional<std::string> source = {}) {
+  MatchQuery q;
+  q.watchlist_id = std::move(watchlist);
+  q.target_id = std::move(target);
+  q.language = std::move(language);
+  q.source = std::move(source);
+  return q;
+}
+
+TEST_F(QueryFiltersTest, TargetAcrossWatchlistsListsAllMatchesOfEachArticle) {
+  EXPECT_THAT(Names(Q({}, "guan")), ElementsAre("a4", "a2", "a1"));
+  EXPECT_THAT(Names(Q({}, "camp")), ElementsAre("a6", "a3", "a1"));
+  EXPECT_TRUE(Names(Q({}, "gua")).empty());  // exact id, not a prefix
+  Result<std::vector<MatchHit>> hits = store_->QueryMatches(Q({}, "guan"));
+  ASSERT_TRUE(hits.ok());
+  EXPECT_THAT(MatchTargets((*hits)[2]), ElementsAre("wl1/guan", "wl2/camp"));
+  EXPECT_EQ((*hits)[2].matches[0].term, "term-guan");  // values come along
+  EXPECT_TRUE((*hits)[2].article.text.empty());
+}
+
+TEST_F(QueryFiltersTest, TargetWithinOneWatchlist) {
+  EXPECT_THAT(Names(Q("wl1", "guan")), ElementsAre("a2", "a1"));
+  EXPECT_THAT(Names(Q("wl2", "guan")), ElementsAre("a4"));
+  EXPECT_TRUE(Names(Q("wl3", "guan")).empty());
+  Result<std::vector<MatchHit>> hits = store_->QueryMatches(Q("wl1", "guan"));
+  ASSERT_TRUE(hits.ok());
+  EXPECT_THAT(MatchTargets((*hits)[1]), ElementsAre("wl1/guan"));  // only wl1's
+}
+
+TEST_F(QueryFiltersTest, LanguagePrimarySubtagOrExactTag) {
+  EXPECT_THAT(Names(Q({}, {}, "zh")), ElementsAre("a2", "a1"));  // a5 is not flagged
+  EXPECT_THAT(Names(Q({}, {}, "ZH")), ElementsAre("a2", "a1"));
+  EXPECT_THAT(Names(Q({}, {}, "zh-hant")), ElementsAre("a1"));
+  EXPECT_THAT(Names(Q({}, {}, "en")), ElementsAre("a6", "a3"));
+  EXPECT_THAT(Names(Q({}, {}, "en-GB")), ElementsAre("a6"));
+  EXPECT_THAT(Names(Q({}, {}, "ug")), ElementsAre("a4"));
+  EXPECT_TRUE(Names(Q({}, {}, "fr")).empty());
+  EXPECT_THAT(Names(Q("wl2", {}, "zh")), ElementsAre("a1"));
+}
+
+TEST_F(QueryFiltersTest, SourceIsFeedIdOrOutletName) {
+  EXPECT_THAT(Names(Q({}, {}, {}, "f-zh")), ElementsAre("a2", "a1"));
+  EXPECT_THAT(Names(Q({}, {}, {}, "Outlet ZH")), ElementsAre("a4", "a2", "a1"));
+  EXPECT_THAT(Names(Q({}, {}, {}, "f-en")), ElementsAre("a6", "a3"));
+  EXPECT_TRUE(Names(Q({}, {}, {}, "outlet zh")).empty());  // exact
+  EXPECT_TRUE(Names(Q({}, {}, {}, "f-")).empty());
+  EXPECT_THAT(Names(Q("wl1", {}, {}, "Outlet ZH")), ElementsAre("a2", "a1"));
+  EXPECT_THAT(Names(Q({}, {}, "ug", "Outlet ZH")), ElementsAre("a4"));
+  Result<std::vector<MatchHit>> hits = store_->QueryMatches(Q({}, {}, {}, "f-zh"));
+  ASSERT_TRUE(hits.ok());
+  EXPECT_THAT(MatchTargets((*hits)[1]), ElementsAre("wl1/guan", "wl2/camp"));
+}
+
+TEST_F(QueryFiltersTest, SourceNamingBothAFeedAndAnOutletListsEachArticleOnce) {
+  ArticleRecord same = Make("s1", 700, "en", "X", "X");
+  ArticleRecord feed = Make("s2", 710, "en", "X", "Other");
+  ArticleRecord outlet = Make("s3", 720, "en", "y", "X");
+  Put(same, {MakeMatch("wl9", "t")});
+  Put(feed, {MakeMatch("wl9", "t")});
+  Put(outlet, {MakeMatch("wl9", "t")});
+  EXPECT_THAT(Names(Q({}, {}, {}, "X")), ElementsAre("s3", "s2", "s1"));
+  MatchQuery two = Q({}, {}, {}, "X");
+  two.limit = 2;
+  EXPECT_THAT(Names(two), ElementsAre("s3", "s2"));
+}
+
+TEST_F(QueryFiltersTest, EveryFilterTogetherWithTimeRangeAndLimit) {
+  MatchQuery q = Q("wl1", "guan", "zh", "f-zh");
+  EXPECT_THAT(Names(q), ElementsAre("a2", "a1"));
+  q.until = 200;
+  EXPECT_THAT(Names(q), ElementsAre("a1"));
+  q.until.reset();
+  q.since = 101;
+  EXPECT_THAT(Names(q), ElementsAre("a2"));
+  q.since.reset();
+  q.limit = 1;
+  EXPECT_THAT(Names(q), ElementsAre("a2"));
+
+  MatchQuery camp = Q({}, "camp");
+  camp.since = 300;
+  EXPECT_THAT(Names(camp), ElementsAre("a6", "a3"));
+  camp.limit = 1;
+  EXPECT_THAT(Names(camp), ElementsAre("a6"));
+  MatchQuery lang = Q({}, {}, "en");
+  lang.until = 600;
+  EXPECT_THAT(Names(lang), ElementsAre("a3"));
+  MatchQuery source = Q({}, {}, {}, "Outlet ZH");
+  source.since = 150;
+  source.until = 450;
+  EXPECT_THAT(Names(source), ElementsAre("a4", "a2"));
+  source.limit = 1;
+  EXPECT_THAT(Names(source), ElementsAre("a4"));
+  EXPECT_TRUE(Names(Q("wl2", "guan", "zh")).empty());
+  EXPECT_TRUE(Names(Q({}, "camp", {}, "f-ug")).empty());
 }
 
 }  // namespace
