@@ -1,6 +1,8 @@
 #include "parsers/url.h"
 
 #include <curl/curl.h>
+#include <unicode/bytestream.h>
+#include <unicode/idna.h>
 
 #include <algorithm>
 #include <memory>
@@ -34,6 +36,23 @@ std::string GetPart(CURLU* u, CURLUPart part, unsigned flags = 0) {
   if (curl_url_get(u, part, &raw, flags) != CURLUE_OK || raw == nullptr) return {};
   CurlStr owned(raw);
   return std::string(raw);
+}
+
+// UTS #46 (IDNA 2008, nontransitional) ToASCII of a UTF-8 host name.
+Result<std::string> HostToAscii(const std::string& host) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::IDNA> idna(
+      icu::IDNA::createUTS46Instance(UIDNA_NONTRANSITIONAL_TO_ASCII | UIDNA_CHECK_BIDI, status));
+  if (U_FAILURE(status) || !idna) return Status::Internal("ICU IDNA unavailable");
+  std::string out;
+  icu::StringByteSink<std::string> sink(&out);
+  icu::IDNAInfo info;
+  idna->nameToASCII_UTF8(icu::StringPiece(host.data(), static_cast<int32_t>(host.size())), sink,
+                         info, status);
+  if (U_FAILURE(status) || info.hasErrors() || out.empty()) {
+    return Status::ParseError("invalid international host name '" + host + "'");
+  }
+  return out;
 }
 
 bool HasControlOrSpace(std::string_view s) {
@@ -107,6 +126,13 @@ Result<std::string> CanonicalizeUrl(std::string_view url) {
   std::string scheme = Lower(GetPart(u, CURLUPART_SCHEME));
   std::string host = Lower(GetPart(u, CURLUPART_HOST));
   if (host.empty()) return Status::ParseError("URL has no host");
+  // IDN host names are stored in their ASCII (punycode) form, so that
+  // "bücher.example" and "xn--bcher-kva.example" are one site.
+  if (std::any_of(host.begin(), host.end(), [](char c) { return (c & 0x80) != 0; })) {
+    Result<std::string> ascii = HostToAscii(host);
+    if (!ascii.ok()) return ascii.status();
+    host = std::move(ascii).value();
+  }
   curl_url_set(u, CURLUPART_SCHEME, scheme.c_str(), 0);
   curl_url_set(u, CURLUPART_HOST, host.c_str(), 0);
   std::string port = GetPart(u, CURLUPART_PORT);

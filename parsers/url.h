@@ -16,7 +16,7 @@ namespace mw {
 Result<std::string> ResolveUrl(std::string_view base, std::string_view href);
 
 // The form under which an article URL is stored and deduplicated: lower-case
-// scheme and host, default port dropped, fragment dropped, empty path -> "/",
+// scheme and host, IDN host names in punycode, default port dropped, fragment dropped, empty path -> "/",
 // tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ...) removed.
 Result<std::string> CanonicalizeUrl(std::string_view url);
 
