@@ -14,6 +14,9 @@ namespace {
 struct QueryFlags {
   std::string db_dir;
   std::string watchlist;
+  std::string match;     // entity, keyword or rule id
+  std::string language;  // "zh" (any zh-*) or an exact tag "zh-Hant"
+  std::string source;    // feed id or outlet name
   std::string format = "table";
   std::string since;
   std::string until;
@@ -32,6 +35,9 @@ Result<std::optional<int64_t>> ParseTimeFlag(const std::string& text, const char
 int CmdQuery(const QueryFlags& flags, spdlog::logger& log) {
   MatchQuery q;
   if (!flags.watchlist.empty()) q.watchlist_id = flags.watchlist;
+  if (!flags.match.empty()) q.target_id = flags.match;
+  if (!flags.language.empty()) q.language = flags.language;
+  if (!flags.source.empty()) q.source = flags.source;
   auto since = ParseTimeFlag(flags.since, "--since");
   auto until = ParseTimeFlag(flags.until, "--until");
   if (!since.ok() || !until.ok()) {
@@ -54,7 +60,14 @@ int CmdQuery(const QueryFlags& flags, spdlog::logger& log) {
     log.error("query failed: {}", hits.status().ToString());
     return kExitFailure;
   }
-  std::string out = flags.format == "jsonl" ? FormatMatchesJsonl(*hits) : FormatMatchesTable(*hits);
+  std::string out;
+  if (flags.format == "jsonl") {
+    out = FormatMatchesJsonl(*hits);
+  } else if (flags.format == "csv") {
+    out = FormatMatchesCsv(*hits);
+  } else {
+    out = FormatMatchesTable(*hits);
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
@@ -68,8 +81,15 @@ void AddQueryCommand(CLI::App& app, std::vector<Command>* commands) {
       ->required()
       ->check(CLI::ExistingDirectory);
   query_cmd->add_option("--watchlist", query->watchlist, "Only this watch-list id");
-  query_cmd->add_option("--format", query->format, "table (default) or jsonl")
-      ->check(CLI::IsMember({"table", "jsonl"}));
+  query_cmd->add_option("--match", query->match,
+                        "Only articles matching this entity, keyword or rule id");
+  query_cmd->add_option("--lang", query->language,
+                        "Only this language: 'zh' matches zh, zh-Hant, ...; 'zh-Hant' only itself");
+  query_cmd->add_option("--source", query->source, "Only this feed id or outlet name (exact)");
+  query_cmd
+      ->add_option("--format", query->format,
+                   "table (default), jsonl or csv (RFC 4180, UTF-8, CRLF)")
+      ->check(CLI::IsMember({"table", "jsonl", "csv"}));
   query_cmd->add_option("--since", query->since,
                         "Articles at or after this UTC date/time (ISO 8601)");
   query_cmd->add_option("--until", query->until, "Articles before this UTC date/time (ISO 8601)");

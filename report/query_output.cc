@@ -50,6 +50,26 @@ std::string FitCells(std::string_view text, size_t width) {
   return out;
 }
 
+// Valid UTF-8 without NUL: what CSV readers decode without complaint.
+std::string CleanUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c <= 0) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
 std::string FormatDay(int64_t t) { return FormatIso8601Utc(t).substr(0, 16).replace(10, 1, " "); }
 
 }  // namespace
@@ -116,6 +136,40 @@ std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits) {
     // Invalid UTF-8 from a hostile page must not make dump() throw.
     out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out += '\n';
+  }
+  return out;
+}
+
+std::string CsvField(std::string_view value) {
+  std::string clean = CleanUtf8(value);
+  if (clean.find_first_of(",\"\r\n") == std::string::npos) return clean;
+  std::string out = "\"";
+  for (char c : clean) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string FormatMatchesCsv(const std::vector<MatchHit>& hits) {
+  constexpr std::string_view kEol = "\r\n";
+  std::string out = "time,source,language,title,url,matches,snippet";
+  out += kEol;
+  for (const MatchHit& hit : hits) {
+    const ArticleRecord& a = hit.article;
+    std::string ids;
+    std::string_view snippet;
+    for (const MatchRecord& m : hit.matches) {
+      if (!ids.empty()) ids += ';';
+      ids += m.watchlist_id + "/" + m.target_id;
+      if (snippet.empty()) snippet = m.snippet;
+    }
+    out += CsvField(FormatIso8601Utc(hit.time)) + "," +
+           CsvField(a.source.empty() ? a.feed_id : a.source) + "," + CsvField(a.language) + "," +
+           CsvField(a.title) + "," + CsvField(a.url) + "," + CsvField(ids) + "," +
+           CsvField(snippet);
+    out += kEol;
   }
   return out;
 }

@@ -25,6 +25,19 @@ std::string FormatMatchesTable(const std::vector<MatchHit>& hits, const TableOpt
 // "term","field","count","snippet"}]}.
 std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits);
 
+// RFC 4180 CSV for spreadsheets, pandas and R: UTF-8 without a BOM, CRLF
+// after every record (the header too), a field quoted when it contains a
+// comma, a double quote, CR or LF, with inner quotes doubled. Header:
+//   time,source,language,title,url,matches,snippet
+// time is ISO 8601 UTC ("2026-01-28T09:30:00Z"); source is the outlet name,
+// else the feed id; matches are "watchlist/id" joined with ';'; snippet is
+// the first non-empty snippet of the article's matches. Invalid UTF-8 and
+// NUL bytes become U+FFFD so that every reader accepts the file.
+std::string FormatMatchesCsv(const std::vector<MatchHit>& hits);
+
+// One CSV field as FormatMatchesCsv writes it (quoted only when needed).
+std::string CsvField(std::string_view value);
+
 // Terminal cells needed to show UTF-8 `text` (East Asian wide/fullwidth = 2,
 // combining marks = 0, everything else = 1).
 size_t DisplayWidth(std::string_view text);

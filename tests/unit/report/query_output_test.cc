@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace mw {
 namespace {
@@ -88,6 +90,115 @@ TEST(JsonlTest, InvalidUtf8FromAPageIsReplacedNotThrown) {
   std::string out = FormatMatchesJsonl({h});
   auto j = nlohmann::json::parse(out);
   EXPECT_NE(j["title"].get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);
+}
+
+// A strict RFC 4180 reader (section 2): records end with CRLF; a field is
+// either unquoted (no comma, quote, CR or LF) or quoted with inner quotes
+// doubled. Anything else fails the test, so the writer cannot get away with
+// output only a lenient reader accepts.
+std::vector<std::vector<std::string>> ParseRfc4180(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '"') {
+      ++i;
+      while (true) {
+        if (i >= text.size()) {
+          ADD_FAILURE() << "unterminated quoted field";
+          return records;
+        }
+        if (text[i] == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += text[i++];
+      }
+    } else {
+      while (i < text.size() && text[i] != ',' && text[i] != '\r') {
+        if (text[i] == '"' || text[i] == '\n') {
+          ADD_FAILURE() << "quote or bare LF in an unquoted field at byte " << i;
+          return records;
+        }
+        field += text[i++];
+      }
+    }
+    record.push_back(std::move(field));
+    field.clear();
+    if (i < text.size() && text[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (text.compare(i, 2, "\r\n") != 0) {
+      ADD_FAILURE() << "record does not end with CRLF at byte " << i;
+      return records;
+    }
+    i += 2;
+    records.push_back(std::move(record));
+    record.clear();
+  }
+  return records;
+}
+
+TEST(CsvTest, FieldsAreQuotedOnlyWhenNeeded) {
+  EXPECT_EQ(CsvField("plain"), "plain");
+  EXPECT_EQ(CsvField(""), "");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(CsvField("cr\rhere"), "\"cr\rhere\"");
+  EXPECT_EQ(CsvField("关恒"), "关恒");
+  EXPECT_EQ(CsvField(std::string("nul\0byte", 8)),
+            "nul\xEF\xBF\xBD"
+            "byte");
+  EXPECT_EQ(CsvField("bad \xff"), "bad \xEF\xBF\xBD");
+}
+
+TEST(CsvTest, HostileTitlesAndSnippetsRoundTripThroughAStrictReader) {
+  MatchHit zh = Hit("关恒案：\"驱逐\", 听证会\r\n第二行", "zh-Hant", 1765879200);
+  zh.article.source = "BBC 中文, 香港";
+  zh.matches[0].snippet = "他说：\"我拍摄了新疆的拘留营\"，\n然后离开。";
+  MatchRecord rule;
+  rule.watchlist_id = "case";
+  rule.target_id = "guan-heng-lead";
+  rule.kind = "rule";
+  zh.matches.push_back(rule);
+  MatchHit ug = Hit("گۇەن خېڭ، \"لاگېر\"", "ug", std::nullopt);
+  ug.article.source.clear();  // falls back to the feed id
+  ug.article.url = "http://example.test/ug?a=1,2";
+  ug.matches[0].snippet.clear();
+  MatchRecord second;
+  second.watchlist_id = "other";
+  second.target_id = "camps";
+  second.snippet = "ئۇيغۇر, \"\" ,";
+  ug.matches.push_back(second);
+  MatchHit bad = Hit(std::string("broken \xc3 utf-8"), "en", 0);
+
+  const std::string out = FormatMatchesCsv({zh, ug, bad});
+  ASSERT_FALSE(out.starts_with("\xEF\xBB\xBF"));  // no BOM
+  const auto records = ParseRfc4180(out);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0], (std::vector<std::string>{"time", "source", "language", "title", "url",
+                                                  "matches", "snippet"}));
+  EXPECT_EQ(records[1], (std::vector<std::string>{"2025-12-16T10:00:00Z", "BBC 中文, 香港",
+                                                  "zh-Hant", "关恒案：\"驱逐\", 听证会\r\n第二行",
+                                                  "http://example.test/a.html",
+                                                  "case/guan-heng;case/guan-heng-lead",
+                                                  "他说：\"我拍摄了新疆的拘留营\"，\n然后离开。"}));
+  EXPECT_EQ(records[2],
+            (std::vector<std::string>{"2025-12-16T10:00:00Z", "feed", "ug", "گۇەن خېڭ، \"لاگېر\"",
+                                      "http://example.test/ug?a=1,2", "case/guan-heng;other/camps",
+                                      "ئۇيغۇر, \"\" ,"}));
+  EXPECT_EQ(records[3][0], "1970-01-01T00:00:00Z");
+  EXPECT_EQ(records[3][3], "broken \xEF\xBF\xBD utf-8");
+  // Header only when nothing matched.
+  EXPECT_EQ(FormatMatchesCsv({}), "time,source,language,title,url,matches,snippet\r\n");
 }
 
 }  // namespace
