@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands;
   AddCrawlCommand(app, &commands);
   AddQueryCommand(app, &commands);
+  AddStatsCommand(app, &commands);
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);

@@ -1,0 +1,203 @@
+// `mediawatch query` filters and CSV, and `mediawatch stats`, through the real
+// binary on a database built once by `mediawatch demo` (the offline snapshot:
+// 2 flagged stories per outlet in en, zh, zh-Hant and ug).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "storage/store.h"
+#include "tests/support/test_support.h"
+
+namespace mw {
+namespace {
+
+using ::testing::HasSubstr;
+
+class QueryCommandTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    db_ = (dir_->path() / "db").string();
+    testing::CommandResult r = testing::RunCommand({MEDIAWATCH_BINARY, "demo", "--db", db_});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static testing::CommandResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), MEDIAWATCH_BINARY);
+    return testing::RunCommand(args);
+  }
+
+  // query --format jsonl with extra flags: one parsed object per article.
+  static std::vector<nlohmann::json> Query(std::vector<std::string> flags) {
+    std::vector<std::string> args = {"query", "--db", db_, "--format", "jsonl"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    testing::CommandResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<nlohmann::json> out;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+
+  static std::set<std::string> Field(const std::vector<nlohmann::json>& rows, const char* key) {
+    std::set<std::string> values;
+    for (const nlohmann::json& row : rows) values.insert(row[key].get<std::string>());
+    return values;
+  }
+
+  static testing::TempDir* dir_;
+  static std::string db_;
+};
+
+testing::TempDir* QueryCommandTest::dir_ = nullptr;
+std::string QueryCommandTest::db_;
+
+// The oracle: the unfiltered result, filtered here.
+std::vector<std::string> Ids(const std::vector<nlohmann::json>& rows,
+                             const std::function<bool(const nlohmann::json&)>& keep) {
+  std::vector<std::string> ids;
+  for (const nlohmann::json& row : rows) {
+    if (keep(row)) ids.push_back(row["id"].get<std::string>());
+  }
+  return ids;
+}
+
+bool HasTarget(const nlohmann::json& row, const std::string& target) {
+  for (const nlohmann::json& m : row["matches"]) {
+    if (m["target"] == target) return true;
+  }
+  return false;
+}
+
+TEST_F(QueryCommandTest, FiltersByMatchLanguageAndSource) {
+  const std::vector<nlohmann::json> all = Query({});
+  ASSERT_GE(all.size(), 8u);
+  auto all_ids = [&](const std::function<bool(const nlohmann::json&)>& keep) {
+    return Ids(all, keep);
+  };
+  auto ids = [](const std::vector<nlohmann::json>& rows) {
+    return Ids(rows, [](const nlohmann::json&) { return true; });
+  };
+  // Newest first.
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_GE(all[i - 1]["time"].get<std::string>(), all[i]["time"].get<std::string>());
+  }
+
+  const std::vector<nlohmann::json> rayhan = Query({"--match", "rayhan-asat"});
+  EXPECT_EQ(ids(rayhan), all_ids([](const auto& r) { return HasTarget(r, "rayhan-asat"); }));
+  EXPECT_GE(rayhan.size(), 3u);
+  for (const nlohmann::json& row : rayhan) {
+    EXPECT_GT(row["matches"].size(), 1u);  // all of the article's matches are listed
+  }
+
+  auto language = [](const nlohmann::json& r) { return r["language"].get<std::string>(); };
+  const auto zh = Query({"--lang", "zh"});
+  EXPECT_EQ(ids(zh), all_ids([&](const auto& r) {
+              return language(r) == "zh" || language(r).starts_with("zh-");
+            }));
+  EXPECT_EQ(Field(zh, "language"), (std::set<std::string>{"zh", "zh-Hant"}));
+  EXPECT_EQ(ids(Query({"--lang", "zh-hant"})),
+            all_ids([&](const auto& r) { return language(r) == "zh-Hant"; }));
+  EXPECT_EQ(ids(Query({"--lang", "ug"})),
+            all_ids([&](const auto& r) { return language(r) == "ug"; }));
+
+  const auto taiwan = Query({"--source", "臺灣快報"});
+  EXPECT_FALSE(taiwan.empty());
+  EXPECT_EQ(ids(taiwan), all_ids([](const auto& r) { return r["source"] == "臺灣快報"; }));
+  EXPECT_EQ(ids(Query({"--source", "huayu-daily"})),
+            all_ids([](const auto& r) { return r["feed"] == "huayu-daily"; }));
+
+  const auto combined = Query({"--match", "rayhan-asat", "--lang", "zh"});
+  EXPECT_EQ(ids(combined), all_ids([&](const auto& r) {
+              return HasTarget(r, "rayhan-asat") && language(r).starts_with("zh");
+            }));
+  EXPECT_FALSE(combined.empty());
+  EXPECT_EQ(Query({"--match", "rayhan-asat", "--lang", "zh", "--limit", "1"}).size(), 1u);
+  EXPECT_TRUE(Query({"--match", "guan-heng", "--source", "no-such-feed"}).empty());
+  EXPECT_TRUE(Query({"--match", "guan-heng", "--watchlist", "no-such-list"}).empty());
+  EXPECT_TRUE(Query({"--until", "1990-01-01"}).empty());
+}
+
+TEST_F(QueryCommandTest, CsvIsRfc4180WithAHeaderAndOneRecordPerArticle) {
+  testing::CommandResult r = Run({"query", "--db", db_, "--format", "csv", "--lang", "ug"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(r.out.starts_with("time,source,language,title,url,matches,snippet\r\n")) << r.out;
+  EXPECT_TRUE(r.out.ends_with("\r\n"));
+  // Every LF is part of a CRLF or inside a quoted field; with the quoted
+  // fields removed, the records are the CRLF-separated lines.
+  std::string unquoted;
+  bool quoted = false;
+  for (char c : r.out) {
+    if (c == '"') quoted = !quoted;
+    if (!quoted && c != '"') unquoted += c;
+  }
+  EXPECT_FALSE(quoted);
+  size_t records = 0;
+  for (size_t pos = 0; (pos = unquoted.find("\r\n", pos)) != std::string::npos; pos += 2) {
+    ++records;
+  }
+  EXPECT_EQ(records, 1 + Query({"--lang", "ug"}).size());  // header + the Uyghur stories
+  EXPECT_GE(records, 3u);
+  EXPECT_EQ(unquoted.find('\n'), unquoted.find("\r\n") + 1);
+  EXPECT_THAT(r.out, HasSubstr(",ug,"));
+  EXPECT_THAT(r.out, HasSubstr("guan-heng-case/guan-heng"));
+}
+
+TEST_F(QueryCommandTest, StatsCountsWhatTheStoreHolds) {
+  StoreOptions o;
+  o.read_only = true;
+  Result<std::unique_ptr<Store>> store = OpenRocksStore(db_, o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<StoreStats> want = (*store)->Stats();
+  ASSERT_TRUE(want.ok());
+  store->reset();
+
+  testing::CommandResult r = Run({"stats", "--db", db_, "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema_version"], 2);
+  EXPECT_EQ(j["articles"], want->articles);
+  EXPECT_EQ(j["feeds"], want->feeds);
+  EXPECT_GE(want->feeds, 4);
+  EXPECT_GT(j["disk_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(j["per_feed"]["taiwan-dispatch"], want->articles_per_feed.at("taiwan-dispatch"));
+  EXPECT_EQ(j["per_language"]["zh-Hant"], want->articles_per_language.at("zh-Hant"));
+  // The same counts as `query` lists.
+  EXPECT_EQ(j["per_watchlist"]["guan-heng-case"]["articles"], Query({}).size());
+  EXPECT_EQ(j["per_watchlist"]["guan-heng-case"]["targets"]["rayhan-asat"],
+            Query({"--match", "rayhan-asat"}).size());
+
+  r = Run({"stats", "--db", db_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Schema version    2"));
+  EXPECT_THAT(r.out, HasSubstr("ARTICLES PER LANGUAGE"));
+  EXPECT_THAT(r.out, HasSubstr("taiwan-dispatch"));
+}
+
+TEST_F(QueryCommandTest, ForeignDirectoryIsAnErrorAndStaysUntouched) {
+  testing::TempDir other;
+  testing::WriteFile(other.path() / "thesis.txt", "keep me");
+  for (const char* cmd : {"query", "stats"}) {
+    testing::CommandResult r = Run({cmd, "--db", other.str()});
+    EXPECT_EQ(r.exit_code, 1) << cmd;
+    EXPECT_THAT(r.err, HasSubstr("no mediawatch database")) << cmd;
+  }
+  EXPECT_EQ(testing::ReadFileOrDie(other.path() / "thesis.txt"), "keep me");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(other.path()),
+                          std::filesystem::directory_iterator()),
+            1);
+}
+
+}  // namespace
+}  // namespace mw
