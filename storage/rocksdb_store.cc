@@ -47,6 +47,7 @@ enum CfIndex : size_t {
   kMatchesByTarget,
   kArticlesByLanguage,
   kArticlesBySource,
+  kArticleText,
   kNumCfs,
 };
 constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
@@ -58,7 +59,8 @@ constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
                                                             kHostStateCf,
                                                             kMatchesByTargetCf,
                                                             kArticlesByLanguageCf,
-                                                            kArticlesBySourceCf};
+                                                            kArticlesBySourceCf,
+                                                            kArticleTextCf};
 
 bool IsOurFamily(std::string_view name) {
   return std::find(kCfNames.begin(), kCfNames.end(), name) != kCfNames.end();
@@ -104,8 +106,15 @@ rocksdb::CompressionType TextCompression() {
 
 struct DbConfig {
   rocksdb::DBOptions db;
-  rocksdb::ColumnFamilyOptions base;      // every column family but articles
+  rocksdb::ColumnFamilyOptions base;      // every column family but these two
   rocksdb::ColumnFamilyOptions articles;  // base + stronger compression
+  rocksdb::ColumnFamilyOptions text;      // articles + larger blocks
+
+  const rocksdb::ColumnFamilyOptions& For(std::string_view name) const {
+    if (name == kArticlesCf) return articles;
+    if (name == kArticleTextCf) return text;
+    return base;
+  }
 };
 
 // Sized for a small always-on machine: a crawler stores a few thousand
@@ -138,6 +147,16 @@ DbConfig MakeConfig(bool read_only, bool create_if_missing) {
   c.articles = c.base;
   c.articles.compression = TextCompression();
   c.articles.bottommost_compression = c.articles.compression;
+
+  // Article text is read whole and rarely (article view, export), never by
+  // queries: 32 KiB blocks hold several articles each, which compresses
+  // news prose (and CJK in UTF-8) much better than 4 KiB blocks. Most
+  // lookups are hits, so no Bloom filter.
+  rocksdb::BlockBasedTableOptions text_table = table;
+  text_table.filter_policy.reset();
+  text_table.block_size = 32 << 10;
+  c.text = c.articles;
+  c.text.table_factory.reset(rocksdb::NewBlockBasedTableFactory(text_table));
   return c;
 }
 
@@ -181,7 +200,7 @@ Result<OpenedDb> OpenExisting(const std::string& dir, bool read_only,
   if (!s.ok()) return OpenError(s, dir);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : *names) {
-    descriptors.emplace_back(name, name == kArticlesCf ? config.articles : config.base);
+    descriptors.emplace_back(name, config.For(name));
   }
   return OpenWithDescriptors(dir, options, read_only, std::move(descriptors));
 }
@@ -194,8 +213,7 @@ Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_m
   const DbConfig config = MakeConfig(read_only, create_if_missing);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kNumCfs; ++i) {
-    descriptors.emplace_back(std::string(kCfNames[i]),
-                             i == kArticles ? config.articles : config.base);
+    descriptors.emplace_back(std::string(kCfNames[i]), config.For(kCfNames[i]));
   }
   std::error_code ec;
   if (std::filesystem::is_regular_file(std::filesystem::path(dir) / "CURRENT", ec)) {
@@ -410,6 +428,29 @@ Status MigrateV1ToV2(const OpenedDb& db) {
   return Status::Ok();
 }
 
+// Version 2 -> 3: moves each article's text out of its record into
+// article_text. The two puts of one article share a batch, so an article is
+// always complete; records already without text are skipped, so an
+// interrupted migration resumes where it stopped when it is run again.
+Status MigrateV2ToV3(const OpenedDb& db) {
+  const rocksdb::ReadOptions ro;
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(ro, db.cf(kArticles)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<ArticleRecord> article = DecodeArticle(ToView(it->value()));
+    if (!article.ok()) return article.status().WithContext("migrating");
+    if (article->text.empty()) continue;
+    batch.Put(db.cf(kArticleText), article->id, article->text);
+    article->text.clear();
+    batch.Put(db.cf(kArticles), article->id, EncodeArticle(*article));
+    if (batch.Count() >= kMigrationBatchEntries) {
+      MW_RETURN_IF_ERROR(FlushMigrationBatch(db, &batch));
+    }
+  }
+  MW_RETURN_IF_ERROR(FromRocks(it->status(), "migrating article text"));
+  return FlushMigrationBatch(db, &batch);
+}
+
 // Ensures the database speaks our key layout: stamps a brand-new one,
 // migrates an older one (writable opens only), refuses a newer one.
 Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
@@ -433,6 +474,7 @@ Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
     // between steps resumes at the next one.
     for (int from = *version; from < kSchemaVersion; ++from) {
       if (from == 1) MW_RETURN_IF_ERROR(MigrateV1ToV2(db));
+      if (from == 2) MW_RETURN_IF_ERROR(MigrateV2ToV3(db));
       rocksdb::WriteBatch stamp;
       stamp.Put(db.cf(kMeta), ToSlice(kSchemaVersionKey), std::to_string(from + 1));
       MW_RETURN_IF_ERROR(FromRocks(db.db->Write(synced, &stamp), "stamping schema version"));
@@ -536,7 +578,14 @@ class RocksStore final : public Store {
 
     const int64_t time = ArticleTime(article);
     rocksdb::WriteBatch batch;
-    batch.Put(db_.cf(kArticles), article.id, EncodeArticle(article));
+    {
+      // The record holds the metadata; the text goes to article_text, which
+      // queries never read.
+      ArticleRecord metadata = article;
+      metadata.text.clear();
+      batch.Put(db_.cf(kArticles), article.id, EncodeArticle(metadata));
+      if (!article.text.empty()) batch.Put(db_.cf(kArticleText), article.id, article.text);
+    }
     batch.Put(db_.cf(kUrlIndex), article.url, article.id);
     batch.Put(db_.cf(kArticlesByTime), ArticleTimeKey(time, article.id), rocksdb::Slice());
     for (const MatchRecord& m : matches) {
@@ -584,7 +633,7 @@ class RocksStore final : public Store {
 
   Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) override {
     if (!IsValidArticleId(id)) return std::optional<ArticleRecord>();
-    return ReadArticle(rocksdb::ReadOptions(), id);
+    return ReadArticle(rocksdb::ReadOptions(), id, /*with_text=*/true);
   }
 
   Status PutFeedState(const FeedState& state) override {
@@ -690,7 +739,8 @@ class RocksStore final : public Store {
         return Status::Corruption("an index lists article " + key.second +
                                   " as flagged, but it has no matches");
       }
-      Result<std::optional<ArticleRecord>> article = ReadArticle(ro, key.second);
+      Result<std::optional<ArticleRecord>> article =
+          ReadArticle(ro, key.second, /*with_text=*/false);
       if (!article.ok()) return article.status();
       if (!article->has_value()) {
         return Status::Corruption("matches refer to article " + key.second +
@@ -698,7 +748,6 @@ class RocksStore final : public Store {
       }
       MatchHit hit;
       hit.article = std::move(**article);
-      hit.article.text.clear();
       hit.time = key.first;
       hit.matches = std::move(matches);
       std::sort(
@@ -720,7 +769,8 @@ class RocksStore final : public Store {
     for (it->SeekToLast(); it->Valid() && articles.size() < limit; it->Prev()) {
       const std::optional<ArticleTimeKeyParts> parts = DecodeArticleTimeKey(ToView(it->key()));
       if (!parts.has_value()) return Status::Corruption("malformed key in articles_by_time");
-      Result<std::optional<ArticleRecord>> article = ReadArticle(ro, parts->article_id);
+      Result<std::optional<ArticleRecord>> article =
+          ReadArticle(ro, parts->article_id, /*with_text=*/true);
       if (!article.ok()) return article.status();
       if (!article->has_value()) {
         return Status::Corruption("articles_by_time refers to article " +
@@ -949,8 +999,9 @@ class RocksStore final : public Store {
     return Status::Ok();
   }
 
+  // The record of article `id`; its text from article_text when asked for.
   Result<std::optional<ArticleRecord>> ReadArticle(const rocksdb::ReadOptions& ro,
-                                                   std::string_view id) {
+                                                   std::string_view id, bool with_text) {
     Result<std::optional<std::string>> raw = GetRaw(db_, ro, kArticles, id);
     if (!raw.ok()) return raw.status();
     if (!raw->has_value()) return std::optional<ArticleRecord>();
@@ -959,6 +1010,14 @@ class RocksStore final : public Store {
     if (article->id != id) {
       return Status::Corruption("record stored under article " + std::string(id) + " carries id " +
                                 article->id);
+    }
+    if (with_text) {
+      Result<std::optional<std::string>> text = GetRaw(db_, ro, kArticleText, id);
+      if (!text.ok()) return text.status();
+      // An article without text has no entry.
+      if (text->has_value()) article->text = std::move(**text);
+    } else {
+      article->text.clear();
     }
     return std::optional<ArticleRecord>(std::move(article).value());
   }
@@ -1043,6 +1102,19 @@ Result<rocksdb::ColumnFamilyHandle*> FindFamily(const OpenedDb& db, std::string_
 }
 
 }  // namespace
+
+std::string TextCompressionName() {
+  switch (TextCompression()) {
+    case rocksdb::kZSTD:
+      return "zstd";
+    case rocksdb::kLZ4Compression:
+      return "lz4";
+    case rocksdb::kSnappyCompression:
+      return "snappy";
+    default:
+      return "none";
+  }
+}
 
 Status CreateDatabaseForTesting(const std::string& dir,
                                 const std::vector<std::string>& column_families) {

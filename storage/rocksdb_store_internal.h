@@ -19,8 +19,9 @@
 namespace mw::storage_internal {
 
 // The key layout version this build reads and writes (docs/storage.md).
-// Version 1 (no secondary indexes) is migrated in place on a writable open.
-inline constexpr int kSchemaVersion = 2;
+// Older versions are migrated in place on a writable open: 1 (no secondary
+// indexes) -> 2 (indexes) -> 3 (article text in its own column family).
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kOldestMigratableVersion = 1;
 
 // Column family names.
@@ -35,6 +36,12 @@ inline constexpr std::string_view kHostStateCf = "host_state";
 inline constexpr std::string_view kMatchesByTargetCf = "matches_by_target";
 inline constexpr std::string_view kArticlesByLanguageCf = "articles_by_language";
 inline constexpr std::string_view kArticlesBySourceCf = "articles_by_source";
+// Since schema version 3.
+inline constexpr std::string_view kArticleTextCf = "article_text";
+
+// The compression of article_text in this librocksdb build: "zstd", else
+// "lz4", "snappy" or "none" (docs/storage.md).
+std::string TextCompressionName();
 
 // Keys in the meta (default) column family.
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";

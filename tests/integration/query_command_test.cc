@@ -166,7 +166,7 @@ TEST_F(QueryCommandTest, StatsCountsWhatTheStoreHolds) {
   testing::CommandResult r = Run({"stats", "--db", db_, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], 2);
+  EXPECT_EQ(j["schema_version"], 3);
   EXPECT_EQ(j["articles"], want->articles);
   EXPECT_EQ(j["feeds"], want->feeds);
   EXPECT_GE(want->feeds, 4);
@@ -180,7 +180,7 @@ TEST_F(QueryCommandTest, StatsCountsWhatTheStoreHolds) {
 
   r = Run({"stats", "--db", db_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("Schema version    2"));
+  EXPECT_THAT(r.out, HasSubstr("Schema version    3"));
   EXPECT_THAT(r.out, HasSubstr("ARTICLES PER LANGUAGE"));
   EXPECT_THAT(r.out, HasSubstr("taiwan-dispatch"));
 }

@@ -94,16 +94,25 @@ TEST(SchemaTest, Version1DatabaseIsMigratedInPlace) {
   // Read-only cannot migrate: a clear refusal naming both versions.
   Result<std::unique_ptr<Store>> ro = OpenRocksStore(dir.str(), ReadOnly());
   EXPECT_EQ(ro.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(ro.status().message(), HasSubstr("schema version 1 is older than this build's (2)"));
+  EXPECT_THAT(ro.status().message(), HasSubstr("schema version 1 is older than this build's (3)"));
 
   {
     auto store = OpenOrDie(dir.str());
     ASSERT_NE(store, nullptr);
   }
-  EXPECT_EQ(RawVersion(dir.str()), "2");
+  EXPECT_EQ(RawVersion(dir.str()), "3");
+
+  // The text moved out of the record into article_text (version 3).
+  Result<std::optional<std::string>> record =
+      si::ReadRawForTesting(dir.str(), si::kArticlesCf, zh.id);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ(si::DecodeArticle(**record)->text, "");
+  EXPECT_EQ(*si::ReadRawForTesting(dir.str(), si::kArticleTextCf, zh.id), zh.text);
 
   auto check = [&](Store& store) {
     ExpectSameArticle(**store.GetArticle(zh.id), zh);
+    ExpectSameArticle(**store.GetArticle(en.id), en);
+    EXPECT_EQ(store.ListArticles(10)->at(2).text, zh.text);
     MatchQuery q;
     q.target_id = "guan";
     Result<std::vector<MatchHit>> hits = store.QueryMatches(q);
@@ -123,7 +132,7 @@ TEST(SchemaTest, Version1DatabaseIsMigratedInPlace) {
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->articles, 3);
     EXPECT_EQ(stats->matches, 3);
-    EXPECT_EQ(stats->schema_version, 2);
+    EXPECT_EQ(stats->schema_version, 3);
     EXPECT_EQ(stats->articles_per_feed,
               (std::map<std::string, int64_t>{{"f-zh", 2}, {"feed-1", 1}}));
     EXPECT_EQ(stats->articles_per_watchlist,
@@ -134,6 +143,19 @@ TEST(SchemaTest, Version1DatabaseIsMigratedInPlace) {
     ASSERT_NE(store, nullptr);
     check(*store);
   }
+
+  // A 2 -> 3 step interrupted after en's text moved but before zh's: zh's
+  // record still has its text. The step resumes and finishes.
+  PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), "2");
+  PutRaw(dir.str(), si::kArticlesCf, zh.id, si::EncodeArticle(zh));
+  ASSERT_TRUE(si::WriteRawForTesting(dir.str(), si::kArticleTextCf, zh.id, std::nullopt).ok());
+  {
+    auto store = OpenOrDie(dir.str());
+    ASSERT_NE(store, nullptr);
+    check(*store);
+  }
+  EXPECT_EQ(RawVersion(dir.str()), "3");
+  EXPECT_EQ(*si::ReadRawForTesting(dir.str(), si::kArticleTextCf, zh.id), zh.text);
 
   // An interrupted migration leaves version 1; running it again rewrites
   // the same entries (idempotent), nothing is duplicated.
@@ -159,13 +181,13 @@ TEST(SchemaTest, NewerVersionIsRefusedAndNothingChanges) {
     auto store = OpenOrDie(dir.str());
     ASSERT_TRUE(*store->PutArticle(MakeArticle("https://e.com/a", 1), {}));
   }
-  PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), "3");
+  PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), "4");
   const auto before = Snapshot(dir.path());
   for (const StoreOptions& options : {StoreOptions{}, ReadOnly()}) {
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), options);
     EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
     EXPECT_EQ(store.status().message(),
-              "database schema version 3 is newer than this build supports (2); upgrade "
+              "database schema version 4 is newer than this build supports (3); upgrade "
               "mediawatch");
   }
   EXPECT_EQ(Snapshot(dir.path()), before);
@@ -174,7 +196,7 @@ TEST(SchemaTest, NewerVersionIsRefusedAndNothingChanges) {
     PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), bad);
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), {});
     EXPECT_EQ(store.status().code(), StatusCode::kCorruption) << bad;
-    EXPECT_THAT(store.status().message(), HasSubstr("this build reads version 2")) << bad;
+    EXPECT_THAT(store.status().message(), HasSubstr("this build reads version 3")) << bad;
   }
 }
 
@@ -233,9 +255,9 @@ TEST(SchemaTest, EmptyShellWithoutVersionIsAdopted) {
   ASSERT_TRUE(si::CreateDatabaseForTesting(dir.str(), {"articles", "url_index"}).ok());
   auto store = OpenOrDie(dir.str());
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->Stats()->schema_version, 2);
+  EXPECT_EQ(store->Stats()->schema_version, 3);
   store.reset();
-  EXPECT_EQ(RawVersion(dir.str()), "2");
+  EXPECT_EQ(RawVersion(dir.str()), "3");
 }
 
 }  // namespace
