@@ -161,6 +161,8 @@ enum ArticleTag : uint64_t {
   kArticleCharset = 10,
   kArticlePublished = 11,
   kArticleFetchedAt = 12,
+  kArticleSimhash = 13,    // schema version 4; absent = 0 (no fingerprint)
+  kArticleClusterId = 14,  // schema version 4
 };
 
 enum FeedTag : uint64_t {
@@ -226,6 +228,9 @@ std::string EncodeArticle(const ArticleRecord& a) {
   w.String(kArticleCharset, a.charset);
   if (a.published.has_value()) w.Int(kArticlePublished, *a.published);
   w.Int(kArticleFetchedAt, a.fetched_at);
+  // Only fingerprinted articles carry these (older records have neither).
+  if (a.simhash != 0) w.Int(kArticleSimhash, static_cast<int64_t>(a.simhash));
+  w.String(kArticleClusterId, a.cluster_id);
   return std::move(w).Finish();
 }
 
@@ -274,6 +279,18 @@ Result<ArticleRecord> DecodeArticle(std::string_view bytes) {
       }
       case kArticleFetchedAt:
         r.Int64(tag, p, &a.fetched_at);
+        break;
+      case kArticleSimhash: {
+        int64_t v = 0;
+        if (r.Int64(tag, p, &v)) a.simhash = static_cast<uint64_t>(v);
+        break;
+      }
+      case kArticleClusterId:
+        if (!IsValidArticleId(p)) {
+          r.Fail(tag, "cluster id is not an article id");
+        } else {
+          a.cluster_id.assign(p);
+        }
         break;
       default:
         break;  // A field added by a newer build: skip it.
@@ -629,6 +646,77 @@ Result<HostState> DecodeHostState(std::string_view bytes) {
   MW_RETURN_IF_ERROR(r.status());
   if (h.host.empty()) return r.Error("missing host");
   return h;
+}
+
+// --- Fingerprints (schema version 4) ---------------------------------------
+
+std::string FingerprintBandPrefix(uint64_t band) {
+  std::string key(1, kFingerprintBandKind);
+  PutFixed64(band, &key);
+  return key;
+}
+
+std::string FingerprintBandKey(uint64_t band, int64_t time, std::string_view article_id) {
+  std::string key = FingerprintBandPrefix(band);
+  key += EncodeTime(time);
+  key.append(article_id);
+  return key;
+}
+
+std::optional<FingerprintBandKeyParts> DecodeFingerprintBandKey(std::string_view key) {
+  if (key.size() != 1 + 8 + 8 + kArticleIdSize || key[0] != kFingerprintBandKind) {
+    return std::nullopt;
+  }
+  FingerprintBandKeyParts parts;
+  parts.band = GetFixed64(key.substr(1, 8));
+  parts.time = *DecodeTime(key.substr(9, 8));
+  parts.article_id = key.substr(17);
+  if (!IsValidArticleId(parts.article_id)) return std::nullopt;
+  return parts;
+}
+
+std::string EncodeFingerprintValue(uint64_t simhash, std::string_view cluster_id) {
+  std::string value;
+  PutFixed64(simhash, &value);
+  value.append(cluster_id);
+  return value;
+}
+
+std::optional<FingerprintValue> DecodeFingerprintValue(std::string_view bytes) {
+  if (bytes.size() != 8 + kArticleIdSize) return std::nullopt;
+  FingerprintValue value;
+  value.simhash = GetFixed64(bytes.substr(0, 8));
+  value.cluster_id = bytes.substr(8);
+  if (value.simhash == 0 || !IsValidArticleId(value.cluster_id)) return std::nullopt;
+  return value;
+}
+
+std::string ClusterMemberPrefix(std::string_view cluster_id) {
+  std::string key(1, kFingerprintClusterKind);
+  key.append(cluster_id);
+  return key;
+}
+
+std::string ClusterMemberKey(std::string_view cluster_id, int64_t time,
+                             std::string_view article_id) {
+  std::string key = ClusterMemberPrefix(cluster_id);
+  key += EncodeTime(time);
+  key.append(article_id);
+  return key;
+}
+
+std::optional<ClusterMemberKeyParts> DecodeClusterMemberKey(std::string_view key) {
+  if (key.size() != 1 + kArticleIdSize + 8 + kArticleIdSize || key[0] != kFingerprintClusterKind) {
+    return std::nullopt;
+  }
+  ClusterMemberKeyParts parts;
+  parts.cluster_id = key.substr(1, kArticleIdSize);
+  parts.time = *DecodeTime(key.substr(1 + kArticleIdSize, 8));
+  parts.article_id = key.substr(1 + kArticleIdSize + 8);
+  if (!IsValidArticleId(parts.cluster_id) || !IsValidArticleId(parts.article_id)) {
+    return std::nullopt;
+  }
+  return parts;
 }
 
 }  // namespace mw::storage_internal

@@ -139,4 +139,49 @@ std::string PrimaryLanguageSubtag(std::string_view tag);
 // that tag only. ASCII case-insensitive, '_' equals '-'.
 bool LanguageMatches(std::string_view filter, std::string_view tag);
 
+// --- Fingerprints (schema version 4) ---------------------------------------
+//
+// The `fingerprints` family holds two kinds of keys, told apart by their
+// first byte:
+//   'b' band(8 BE) time(8) article id(16) -> simhash(8 BE) cluster id(16)
+//       one key per SimHashBands() key of a fingerprinted article; a band's
+//       keys are contiguous and time-ordered, so "the newest articles near
+//       time t sharing this band" is one bounded backward range scan, and the
+//       value gives the candidate's fingerprint and cluster without a read.
+//   'c' cluster id(16) time(8) article id(16) -> empty
+//       one key per fingerprinted article: the members of a cluster, oldest
+//       first.
+inline constexpr char kFingerprintBandKind = 'b';
+inline constexpr char kFingerprintClusterKind = 'c';
+
+// 'b' + band key (8 bytes big-endian): every key of one band starts with it.
+std::string FingerprintBandPrefix(uint64_t band);
+std::string FingerprintBandKey(uint64_t band, int64_t time, std::string_view article_id);
+struct FingerprintBandKeyParts {
+  uint64_t band = 0;
+  int64_t time = 0;
+  std::string_view article_id;
+};
+// Views into `key`; std::nullopt when malformed (size, kind, id).
+std::optional<FingerprintBandKeyParts> DecodeFingerprintBandKey(std::string_view key);
+
+struct FingerprintValue {
+  uint64_t simhash = 0;
+  std::string_view cluster_id;
+};
+std::string EncodeFingerprintValue(uint64_t simhash, std::string_view cluster_id);
+// std::nullopt unless 24 bytes with a non-zero hash and a valid cluster id.
+std::optional<FingerprintValue> DecodeFingerprintValue(std::string_view bytes);
+
+// 'c' + cluster id (16).
+std::string ClusterMemberPrefix(std::string_view cluster_id);
+std::string ClusterMemberKey(std::string_view cluster_id, int64_t time,
+                             std::string_view article_id);
+struct ClusterMemberKeyParts {
+  std::string_view cluster_id;
+  int64_t time = 0;
+  std::string_view article_id;
+};
+std::optional<ClusterMemberKeyParts> DecodeClusterMemberKey(std::string_view key);
+
 }  // namespace mw::storage_internal

@@ -30,6 +30,7 @@
 #include "storage/codec.h"
 #include "storage/rocksdb_store_internal.h"
 #include "storage/store.h"
+#include "text/simhash.h"
 
 namespace mw {
 namespace storage_internal {
@@ -48,6 +49,7 @@ enum CfIndex : size_t {
   kArticlesByLanguage,
   kArticlesBySource,
   kArticleText,
+  kFingerprints,
   kNumCfs,
 };
 constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
@@ -60,7 +62,8 @@ constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
                                                             kMatchesByTargetCf,
                                                             kArticlesByLanguageCf,
                                                             kArticlesBySourceCf,
-                                                            kArticleTextCf};
+                                                            kArticleTextCf,
+                                                            kFingerprintsCf};
 
 bool IsOurFamily(std::string_view name) {
   return std::find(kCfNames.begin(), kCfNames.end(), name) != kCfNames.end();
@@ -451,6 +454,12 @@ Status MigrateV2ToV3(const OpenedDb& db) {
   return FlushMigrationBatch(db, &batch);
 }
 
+// Version 3 -> 4: the fingerprints family, which the writable open has
+// already created. Stored articles have no fingerprint (their text was not
+// kept folded, and re-fingerprinting needs the normalizer, which storage does
+// not own), so there is nothing to write: they stay out of clusters.
+Status MigrateV3ToV4(const OpenedDb&) { return Status::Ok(); }
+
 // Ensures the database speaks our key layout: stamps a brand-new one,
 // migrates an older one (writable opens only), refuses a newer one.
 Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
@@ -475,6 +484,7 @@ Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
     for (int from = *version; from < kSchemaVersion; ++from) {
       if (from == 1) MW_RETURN_IF_ERROR(MigrateV1ToV2(db));
       if (from == 2) MW_RETURN_IF_ERROR(MigrateV2ToV3(db));
+      if (from == 3) MW_RETURN_IF_ERROR(MigrateV3ToV4(db));
       rocksdb::WriteBatch stamp;
       stamp.Put(db.cf(kMeta), ToSlice(kSchemaVersionKey), std::to_string(from + 1));
       MW_RETURN_IF_ERROR(FromRocks(db.db->Write(synced, &stamp), "stamping schema version"));
@@ -578,14 +588,7 @@ class RocksStore final : public Store {
 
     const int64_t time = ArticleTime(article);
     rocksdb::WriteBatch batch;
-    {
-      // The record holds the metadata; the text goes to article_text, which
-      // queries never read.
-      ArticleRecord metadata = article;
-      metadata.text.clear();
-      batch.Put(db_.cf(kArticles), article.id, EncodeArticle(metadata));
-      if (!article.text.empty()) batch.Put(db_.cf(kArticleText), article.id, article.text);
-    }
+    if (!article.text.empty()) batch.Put(db_.cf(kArticleText), article.id, article.text);
     batch.Put(db_.cf(kUrlIndex), article.url, article.id);
     batch.Put(db_.cf(kArticlesByTime), ArticleTimeKey(time, article.id), rocksdb::Slice());
     for (const MatchRecord& m : matches) {
@@ -620,6 +623,25 @@ class RocksStore final : public Store {
                               " collides with stored URL " + stored->url);
     }
 
+    // The record holds the metadata and the cluster, which needs the lookup
+    // under the lock (a concurrent copy must be seen); the text went to
+    // article_text, which queries never read.
+    ArticleRecord metadata = article;
+    metadata.text.clear();
+    metadata.cluster_id.clear();
+    if (article.simhash != 0) {
+      Result<std::string> cluster = FindCluster(ro, article.simhash, time);
+      if (!cluster.ok()) return cluster.status();
+      metadata.cluster_id = cluster->empty() ? article.id : *cluster;
+      const std::string value = EncodeFingerprintValue(article.simhash, metadata.cluster_id);
+      for (uint64_t band : SimHashBands(article.simhash, kSimHashMaxDistance)) {
+        batch.Put(db_.cf(kFingerprints), FingerprintBandKey(band, time, article.id), value);
+      }
+      batch.Put(db_.cf(kFingerprints), ClusterMemberKey(metadata.cluster_id, time, article.id),
+                rocksdb::Slice());
+    }
+    batch.Put(db_.cf(kArticles), article.id, EncodeArticle(metadata));
+
     const int64_t articles = article_count_ + 1;
     const int64_t match_total = match_count_ + static_cast<int64_t>(matches.size());
     batch.Put(db_.cf(kMeta), ToSlice(kArticleCountKey), std::to_string(articles));
@@ -629,6 +651,20 @@ class RocksStore final : public Store {
     article_count_ = articles;
     match_count_ = match_total;
     return true;
+  }
+
+  Result<std::vector<ArticleRecord>> ClusterMembers(std::string_view cluster_id,
+                                                    size_t limit) override {
+    std::vector<ArticleRecord> members;
+    if (limit == 0 || !IsValidArticleId(cluster_id)) return members;
+    // One snapshot: the member keys and records are written in one batch.
+    const rocksdb::Snapshot* snapshot = db_.db->GetSnapshot();
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    Status status = ReadClusterMembers(ro, cluster_id, limit, &members);
+    db_.db->ReleaseSnapshot(snapshot);
+    if (!status.ok()) return status;
+    return members;
   }
 
   Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) override {
@@ -750,6 +786,11 @@ class RocksStore final : public Store {
       hit.article = std::move(**article);
       hit.time = key.first;
       hit.matches = std::move(matches);
+      if (!hit.article.cluster_id.empty()) {
+        Result<size_t> size = CountClusterMembers(ro, hit.article.cluster_id);
+        if (!size.ok()) return size.status();
+        hit.cluster_size = *size;
+      }
       std::sort(
           hit.matches.begin(), hit.matches.end(), [](const MatchRecord& a, const MatchRecord& b) {
             return std::tie(a.watchlist_id, a.target_id) < std::tie(b.watchlist_id, b.target_id);
@@ -990,6 +1031,101 @@ class RocksStore final : public Store {
         out->push_back(std::move(match));
       }
       MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading matches of " + watchlist));
+    }
+    return Status::Ok();
+  }
+
+  // The cluster of the nearest stored fingerprint within
+  // kSimHashMaxDistance among the bounded candidates (store.h PutArticle);
+  // "" when there is none.
+  Result<std::string> FindCluster(const rocksdb::ReadOptions& base, uint64_t simhash,
+                                  int64_t time) {
+    std::string best_cluster;
+    int best_distance = kSimHashMaxDistance + 1;
+    const int64_t lower_time =
+        time < INT64_MIN + kClusterWindowSeconds ? INT64_MIN : time - kClusterWindowSeconds;
+    const bool open_upper = time > INT64_MAX - kClusterWindowSeconds;
+    for (uint64_t band : SimHashBands(simhash, kSimHashMaxDistance)) {
+      const std::string prefix = FingerprintBandPrefix(band);
+      const std::string lower = prefix + EncodeTime(lower_time);
+      const std::string upper = open_upper ? PrefixSuccessor(prefix)
+                                           : prefix + EncodeTime(time + kClusterWindowSeconds + 1);
+      const rocksdb::Slice lower_slice = ToSlice(lower);
+      const rocksdb::Slice upper_slice = ToSlice(upper);
+      rocksdb::ReadOptions ro = base;
+      ro.iterate_lower_bound = &lower_slice;
+      ro.iterate_upper_bound = &upper_slice;
+      std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kFingerprints)));
+      size_t seen = 0;
+      for (it->SeekToLast(); it->Valid() && seen < kClusterCandidatesPerBand; it->Prev(), ++seen) {
+        const std::optional<FingerprintBandKeyParts> key =
+            DecodeFingerprintBandKey(ToView(it->key()));
+        const std::optional<FingerprintValue> value = DecodeFingerprintValue(ToView(it->value()));
+        if (!key.has_value() || key->band != band || !value.has_value()) {
+          return Status::Corruption("malformed entry in fingerprints");
+        }
+        const int distance = HammingDistance(simhash, value->simhash);
+        if (distance < best_distance) {
+          best_distance = distance;
+          best_cluster.assign(value->cluster_id);
+        }
+      }
+      MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading fingerprints"));
+    }
+    return best_cluster;
+  }
+
+  // Member keys of `cluster_id`, oldest first: their article ids, at most
+  // `limit`.
+  Result<std::vector<std::string>> ClusterMemberIds(const rocksdb::ReadOptions& base,
+                                                    std::string_view cluster_id, size_t limit) {
+    std::vector<std::string> ids;
+    const std::string prefix = ClusterMemberPrefix(cluster_id);
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kFingerprints)));
+    for (it->Seek(ToSlice(prefix)); it->Valid() && ids.size() < limit; it->Next()) {
+      const std::optional<ClusterMemberKeyParts> parts = DecodeClusterMemberKey(ToView(it->key()));
+      if (!parts.has_value() || parts->cluster_id != cluster_id) {
+        return Status::Corruption("malformed cluster key in fingerprints");
+      }
+      ids.emplace_back(parts->article_id);
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading cluster " + std::string(cluster_id)));
+    return ids;
+  }
+
+  // Member keys of `cluster_id`, up to kMaxClusterSizeCount.
+  Result<size_t> CountClusterMembers(const rocksdb::ReadOptions& base,
+                                     std::string_view cluster_id) {
+    const std::string prefix = ClusterMemberPrefix(cluster_id);
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kFingerprints)));
+    size_t count = 0;
+    for (it->Seek(ToSlice(prefix)); it->Valid() && count < kMaxClusterSizeCount; it->Next()) {
+      ++count;
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "counting cluster " + std::string(cluster_id)));
+    return count;
+  }
+
+  Status ReadClusterMembers(const rocksdb::ReadOptions& ro, std::string_view cluster_id,
+                            size_t limit, std::vector<ArticleRecord>* members) {
+    Result<std::vector<std::string>> ids = ClusterMemberIds(ro, cluster_id, limit);
+    if (!ids.ok()) return ids.status();
+    for (const std::string& id : *ids) {
+      Result<std::optional<ArticleRecord>> article = ReadArticle(ro, id, /*with_text=*/false);
+      if (!article.ok()) return article.status();
+      if (!article->has_value()) {
+        return Status::Corruption("cluster " + std::string(cluster_id) + " lists missing article " +
+                                  id);
+      }
+      members->push_back(std::move(**article));
     }
     return Status::Ok();
   }

@@ -20,8 +20,9 @@ namespace mw::storage_internal {
 
 // The key layout version this build reads and writes (docs/storage.md).
 // Older versions are migrated in place on a writable open: 1 (no secondary
-// indexes) -> 2 (indexes) -> 3 (article text in its own column family).
-inline constexpr int kSchemaVersion = 3;
+// indexes) -> 2 (indexes) -> 3 (article text in its own column family) -> 4
+// (fingerprints: syndication clusters).
+inline constexpr int kSchemaVersion = 4;
 inline constexpr int kOldestMigratableVersion = 1;
 
 // Column family names.
@@ -38,6 +39,8 @@ inline constexpr std::string_view kArticlesByLanguageCf = "articles_by_language"
 inline constexpr std::string_view kArticlesBySourceCf = "articles_by_source";
 // Since schema version 3.
 inline constexpr std::string_view kArticleTextCf = "article_text";
+// Since schema version 4.
+inline constexpr std::string_view kFingerprintsCf = "fingerprints";
 
 // The compression of article_text in this librocksdb build: "zstd", else
 // "lz4", "snappy" or "none" (docs/storage.md).

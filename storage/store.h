@@ -11,7 +11,8 @@
 //
 // Thread safety: every method may be called concurrently from any thread.
 // Durability: a successful write is in the write-ahead log; PutArticle writes
-// the article, its URL index entry and its matches in one atomic batch.
+// the article, its URL index entry, its matches and its fingerprint and
+// cluster entries in one atomic batch.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,16 @@ struct ArticleRecord {
   std::string charset;               // charset the page was decoded from
   std::optional<int64_t> published;  // Unix seconds, UTC
   int64_t fetched_at = 0;            // Unix seconds, UTC
+
+  // Near-duplicate fingerprint (schema version 4): SimHash64 of the folded
+  // title + "\n" + text (text/simhash.h), set by the caller; 0 = none (too
+  // short, or stored before version 4). Articles without one never cluster.
+  uint64_t simhash = 0;
+  // Syndication cluster: the id of the first stored article of the cluster
+  // this one joined, or its own id when it started one (so a story stored
+  // alone has cluster_id == id, and its later copies point at it). Assigned
+  // by PutArticle (a caller's value is ignored); "" when simhash is 0.
+  std::string cluster_id;
 };
 
 struct MatchRecord {
@@ -107,7 +118,19 @@ struct MatchHit {
   ArticleRecord article;  // text omitted (empty) to keep results small
   int64_t time = 0;       // published, else fetched_at
   std::vector<MatchRecord> matches;
+  // Stored members of article.cluster_id, this article included (1 = no
+  // copy found), counted up to kMaxClusterSizeCount; 0 when the article has
+  // no fingerprint.
+  size_t cluster_size = 0;
 };
+
+// Near-duplicate lookup bounds of PutArticle (see there).
+inline constexpr int64_t kClusterWindowSeconds = 14 * 24 * 3600;
+inline constexpr size_t kClusterCandidatesPerBand = 32;
+
+// QueryMatches counts cluster members up to this many (a bound on the work
+// per result row).
+inline constexpr size_t kMaxClusterSizeCount = 10000;
 
 struct StoreStats {
   int64_t articles = 0;
@@ -137,6 +160,17 @@ class Store {
   // Stores `article` (its id must be ArticleIdForUrl(article.url)) and its
   // matches atomically. Returns true when stored, false when an article with
   // the same canonical URL was already there (then nothing is written).
+  //
+  // Clustering: when article.simhash != 0 the store looks for stored
+  // articles whose fingerprint is within kSimHashMaxDistance (text/simhash.h)
+  // and whose article time is within kClusterWindowSeconds of this one's,
+  // reading at most kClusterCandidatesPerBand of the nearest-in-time
+  // candidates of each band key (newest first). The nearest (smallest
+  // distance; ties: the first found) gives its cluster_id; with none the
+  // article starts its own cluster. The stored record carries the assigned
+  // cluster_id (GetArticle shows it). A copy that only an older, unread
+  // candidate would have matched starts a new cluster: bounded lookups
+  // trade a rare split for a constant cost per article.
   virtual Result<bool> PutArticle(const ArticleRecord& article,
                                   const std::vector<MatchRecord>& matches) = 0;
 
@@ -151,6 +185,12 @@ class Store {
 
   // Flagged articles, newest first, grouped per article.
   virtual Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) = 0;
+
+  // The members of syndication cluster `cluster_id` (an ArticleRecord::
+  // cluster_id), oldest first (ties by id), at most `limit`, text omitted.
+  // Empty when there is no such cluster (or the id is malformed).
+  virtual Result<std::vector<ArticleRecord>> ClusterMembers(std::string_view cluster_id,
+                                                            size_t limit) = 0;
 
   // All articles, newest first (text included), at most `limit`.
   virtual Result<std::vector<ArticleRecord>> ListArticles(size_t limit) = 0;

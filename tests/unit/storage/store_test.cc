@@ -366,7 +366,7 @@ TEST(RocksStoreTest, StatsCountArticlesMatchesFeeds) {
   EXPECT_EQ(stats->articles, 4);
   EXPECT_EQ(stats->matches, 4);
   EXPECT_EQ(stats->feeds, 1);
-  EXPECT_EQ(stats->schema_version, 3);
+  EXPECT_EQ(stats->schema_version, 4);
   EXPECT_GT(stats->disk_bytes, 0);
   using Counts = std::map<std::string, int64_t>;
   EXPECT_EQ(stats->articles_per_feed, (Counts{{"feed-1", 2}, {"feed-2", 1}}));
@@ -473,7 +473,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
   Result<std::optional<std::string>> version = storage_internal::ReadRawForTesting(
       dir.str(), storage_internal::kMetaCf, storage_internal::kSchemaVersionKey);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, std::optional<std::string>("3"));
+  EXPECT_EQ(*version, std::optional<std::string>("4"));
 
   ASSERT_TRUE(storage_internal::WriteRawForTesting(dir.str(), storage_internal::kMetaCf,
                                                    storage_internal::kSchemaVersionKey, "7")
@@ -482,7 +482,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), options);
     EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
     EXPECT_EQ(store.status().message(),
-              "database schema version 7 is newer than this build supports (3); upgrade "
+              "database schema version 7 is newer than this build supports (4); upgrade "
               "mediawatch");
   }
 
