@@ -15,6 +15,7 @@
 #include "parsers/charset.h"
 #include "parsers/source_parsers.h"
 #include "parsers/url.h"
+#include "text/simhash.h"
 
 namespace mw {
 namespace {
@@ -101,8 +102,18 @@ struct ArticleDone {
   std::string source;
 };
 
+// The fingerprint of an article as stored (CrawlOptions::fingerprints);
+// 0 = none (no normalizer, or too short to be trusted).
+uint64_t Fingerprint(const ArticleRecord& rec, const TextNormalizer* normalizer) {
+  if (normalizer == nullptr) return 0;
+  const std::string folded = normalizer->Fold(rec.title + "\n" + rec.text);
+  if (!HasFingerprintTokens(folded, kMinFingerprintTokens)) return 0;
+  return SimHash64(folded);
+}
+
 ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* matcher,
-                           const ExtractOptions& extract_options) {
+                           const ExtractOptions& extract_options,
+                           const TextNormalizer* fingerprint_normalizer) {
   ArticleDone done;
   done.feed_index = w.feed_index;
   done.log_url = std::move(w.log_url);
@@ -160,6 +171,7 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     mr.count = 1;
     matches.push_back(std::move(mr));
   }
+  rec.simhash = Fingerprint(rec, fingerprint_normalizer);
   auto inserted = store->PutArticle(rec, matches);
   if (!inserted.ok()) {
     done.store_error = inserted.status().WithContext("storing " + rec.url);
@@ -249,12 +261,18 @@ class ArticleWorker {
 // State of one CrawlOnce call.
 class Pass {
  public:
-  Pass(Store* store, const WatchlistMatcher* matcher, const CrawlOptions& options)
-      : store_(store), matcher_(matcher), options_(options), fetcher_(options.fetcher) {
+  Pass(Store* store, const WatchlistMatcher* matcher, const CrawlOptions& options,
+       const TextNormalizer* fingerprint_normalizer)
+      : store_(store),
+        matcher_(matcher),
+        options_(options),
+        fingerprint_normalizer_(fingerprint_normalizer),
+        fetcher_(options.fetcher) {
     if (options.background_workers > 0) {
       worker_ = std::make_unique<ArticleWorker>(
-          [store, matcher, &options](ArticleWork w) {
-            return ProcessArticle(std::move(w), store, matcher, options.extract);
+          [store, matcher, &options, fingerprint_normalizer](ArticleWork w) {
+            return ProcessArticle(std::move(w), store, matcher, options.extract,
+                                  fingerprint_normalizer);
           },
           options.worker_queue_capacity);
     }
@@ -709,7 +727,8 @@ class Pass {
   // none or its queue is full.
   void Process(ArticleWork w) {
     if (worker_ && worker_->TrySubmit(std::move(w))) return;
-    Apply(ProcessArticle(std::move(w), store_, matcher_, options_.extract));
+    Apply(
+        ProcessArticle(std::move(w), store_, matcher_, options_.extract, fingerprint_normalizer_));
   }
 
   void ApplyAll(std::vector<ArticleDone> done) {
@@ -810,6 +829,7 @@ class Pass {
   Store* store_;
   const WatchlistMatcher* matcher_;
   const CrawlOptions& options_;
+  const TextNormalizer* fingerprint_normalizer_;  // null: no fingerprints
   Fetcher fetcher_;
   int64_t now_ = 0;
   std::mt19937 rng_;
@@ -831,8 +851,41 @@ class Pass {
 Crawler::Crawler(Store* store, const WatchlistMatcher* matcher, CrawlOptions options)
     : store_(store), matcher_(matcher), options_(std::move(options)) {}
 
+bool HasFingerprintTokens(std::string_view folded_text, size_t min_tokens) {
+  // The tokens of SimHash64: runs of word code points, and single code
+  // points of scripts written without spaces.
+  size_t tokens = 0;
+  bool in_word = false;
+  size_t pos = 0;
+  while (pos < folded_text.size() && tokens < min_tokens) {
+    const char32_t c = DecodeUtf8At(folded_text, &pos);
+    if (IsScriptWithoutSpaces(c)) {
+      ++tokens;
+      in_word = false;
+    } else if (IsWordCodePoint(c)) {
+      if (!in_word) ++tokens;
+      in_word = true;
+    } else {
+      in_word = false;
+    }
+  }
+  return tokens >= min_tokens;
+}
+
 Result<CrawlSummary> Crawler::CrawlOnce(const std::vector<FeedConfig>& feeds) {
-  Pass pass(store_, matcher_, options_);
+  const TextNormalizer* normalizer = nullptr;
+  if (options_.fingerprints) {
+    normalizer = options_.fingerprint_normalizer;
+    if (normalizer == nullptr) {
+      if (own_normalizer_ == nullptr) {
+        Result<std::unique_ptr<TextNormalizer>> created = TextNormalizer::Create({});
+        if (!created.ok()) return created.status().WithContext("fingerprint normalizer");
+        own_normalizer_ = std::move(created).value();
+      }
+      normalizer = own_normalizer_.get();
+    }
+  }
+  Pass pass(store_, matcher_, options_, normalizer);
   return pass.Run(feeds);
 }
 

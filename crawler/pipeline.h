@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include "parsers/article_extractor.h"
 #include "parsers/feed_parser.h"
 #include "storage/store.h"
+#include "text/normalizer.h"
 #include "watch/matcher.h"
 
 namespace mw {
@@ -82,7 +84,27 @@ struct CrawlOptions {
   std::function<int64_t()> now;
   // Set to true (e.g. from a signal handler thread) to stop the pass early.
   const std::atomic<bool>* cancel = nullptr;
+  // Near-duplicate fingerprints (ArticleRecord::simhash, storage clusters):
+  // SimHash64(normalizer.Fold(title + "\n" + text)) for every article whose
+  // folded title + text has at least kMinFingerprintTokens tokens. Must be
+  // made with default NormalizerOptions, so that fingerprints stay comparable
+  // whatever normalizer the watch-lists use. Not owned; must outlive the
+  // Crawler. Default: none = the Crawler creates its own on first use.
+  const TextNormalizer* fingerprint_normalizer = nullptr;
+  // Off: articles are stored without a fingerprint (no clustering).
+  // Default: true.
+  bool fingerprints = true;
 };
+
+// Texts with fewer tokens (words; Han characters one each) get no
+// fingerprint: one edit moves a short text's SimHash too far for
+// kSimHashMaxDistance to mean "same story" (text/simhash.h), and teasers or
+// empty extractions would otherwise cluster with each other.
+inline constexpr size_t kMinFingerprintTokens = 50;
+
+// Whether `folded_text` has at least `min_tokens` SimHash tokens (stops
+// counting there). Exposed for tests.
+bool HasFingerprintTokens(std::string_view folded_text, size_t min_tokens);
 
 struct FeedOutcome {
   std::string feed_id;
@@ -132,6 +154,7 @@ class Crawler {
   Store* store_;
   const WatchlistMatcher* matcher_;
   CrawlOptions options_;
+  std::unique_ptr<TextNormalizer> own_normalizer_;  // when none was given
 };
 
 }  // namespace mw
