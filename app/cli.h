@@ -30,6 +30,8 @@ struct Command {
 void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands);
 void AddQueryCommand(CLI::App& app, std::vector<Command>* commands);
 void AddStatsCommand(CLI::App& app, std::vector<Command>* commands);
+// `article ID|URL`: one stored article and its cluster (article_command.cc).
+void AddArticleCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
 // `feed parse FILE`: the feed parser as a debugging tool (feed_command.cc).
 void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);

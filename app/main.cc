@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   AddCrawlCommand(app, &commands);
   AddQueryCommand(app, &commands);
   AddStatsCommand(app, &commands);
+  AddArticleCommand(app, &commands);
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);

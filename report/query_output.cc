@@ -87,6 +87,14 @@ size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
+std::string ClusterMarker(const MatchHit& hit) {
+  if (hit.cluster_size < 2) return "";
+  if (hit.cluster_size >= kMaxClusterSizeCount) {
+    return "[" + std::to_string(kMaxClusterSizeCount) + "+] ";
+  }
+  return "[" + std::to_string(hit.cluster_size) + "] ";
+}
+
 std::string FormatMatchesTable(const std::vector<MatchHit>& hits, const TableOptions& options) {
   std::string out;
   out += FitCells("TIME (UTC)", 17) + " " + FitCells("LANG", 7) + " " + FitCells("SOURCE", 18) +
@@ -99,7 +107,8 @@ std::string FormatMatchesTable(const std::vector<MatchHit>& hits, const TableOpt
     }
     std::string line = FitCells(FormatDay(hit.time), 17) + " " + FitCells(hit.article.language, 7) +
                        " " + FitCells(hit.article.source, 18) + " " +
-                       FitCells(hit.article.title, options.title_width) + " " + ids;
+                       FitCells(ClusterMarker(hit) + hit.article.title, options.title_width) + " " +
+                       ids;
     out += line + "\n";
   }
   out += std::to_string(hits.size()) +
@@ -122,6 +131,8 @@ std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits) {
         a.published ? nlohmann::json(FormatIso8601Utc(*a.published)) : nlohmann::json();
     j["fetched_at"] = FormatIso8601Utc(a.fetched_at);
     j["time"] = FormatIso8601Utc(hit.time);
+    j["cluster"] = a.cluster_id.empty() ? nlohmann::json() : nlohmann::json(a.cluster_id);
+    j["cluster_size"] = hit.cluster_size;
     nlohmann::json ms = nlohmann::json::array();
     for (const MatchRecord& m : hit.matches) {
       ms.push_back({{"watchlist", m.watchlist_id},
@@ -154,7 +165,7 @@ std::string CsvField(std::string_view value) {
 
 std::string FormatMatchesCsv(const std::vector<MatchHit>& hits) {
   constexpr std::string_view kEol = "\r\n";
-  std::string out = "time,source,language,title,url,matches,snippet";
+  std::string out = "time,source,language,title,url,matches,snippet,cluster,cluster_size";
   out += kEol;
   for (const MatchHit& hit : hits) {
     const ArticleRecord& a = hit.article;
@@ -168,7 +179,8 @@ std::string FormatMatchesCsv(const std::vector<MatchHit>& hits) {
     out += CsvField(FormatIso8601Utc(hit.time)) + "," +
            CsvField(a.source.empty() ? a.feed_id : a.source) + "," + CsvField(a.language) + "," +
            CsvField(a.title) + "," + CsvField(a.url) + "," + CsvField(ids) + "," +
-           CsvField(snippet);
+           CsvField(snippet) + "," + CsvField(a.cluster_id) + "," +
+           std::to_string(hit.cluster_size);
     out += kEol;
   }
   return out;

@@ -18,22 +18,32 @@ struct TableOptions {
 };
 
 // One row per flagged article: time, language, source, title, matched ids.
+// An article with stored copies (MatchHit::cluster_size >= 2) has its title
+// prefixed with ClusterMarker(), e.g. "[12] " for a story stored 12 times.
 std::string FormatMatchesTable(const std::vector<MatchHit>& hits, const TableOptions& options = {});
 
 // One JSON object per line: {"id","url","title","source","feed","language",
-// "published","fetched_at","time","matches":[{"watchlist","target","kind",
-// "term","field","count","snippet"}]}.
+// "published","fetched_at","time","cluster","cluster_size","matches":[{
+// "watchlist","target","kind","term","field","count","snippet"}]}. "cluster"
+// is the syndication cluster id (null when the article has no fingerprint),
+// "cluster_size" the stored members of that cluster, the article included
+// (1 = no copy; 0 = no fingerprint; at most kMaxClusterSizeCount).
 std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits);
 
 // RFC 4180 CSV for spreadsheets, pandas and R: UTF-8 without a BOM, CRLF
 // after every record (the header too), a field quoted when it contains a
 // comma, a double quote, CR or LF, with inner quotes doubled. Header:
-//   time,source,language,title,url,matches,snippet
+//   time,source,language,title,url,matches,snippet,cluster,cluster_size
 // time is ISO 8601 UTC ("2026-01-28T09:30:00Z"); source is the outlet name,
 // else the feed id; matches are "watchlist/id" joined with ';'; snippet is
-// the first non-empty snippet of the article's matches. Invalid UTF-8 and
+// the first non-empty snippet of the article's matches; cluster and
+// cluster_size as in JSONL (cluster empty when none). Invalid UTF-8 and
 // NUL bytes become U+FFFD so that every reader accepts the file.
 std::string FormatMatchesCsv(const std::vector<MatchHit>& hits);
+
+// "[N] " when the article's cluster has N >= 2 stored members ("[10000+] "
+// at the counting cap), else "".
+std::string ClusterMarker(const MatchHit& hit);
 
 // One CSV field as FormatMatchesCsv writes it (quoted only when needed).
 std::string CsvField(std::string_view value);

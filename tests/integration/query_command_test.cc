@@ -132,7 +132,9 @@ TEST_F(QueryCommandTest, FiltersByMatchLanguageAndSource) {
 TEST_F(QueryCommandTest, CsvIsRfc4180WithAHeaderAndOneRecordPerArticle) {
   testing::CommandResult r = Run({"query", "--db", db_, "--format", "csv", "--lang", "ug"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_TRUE(r.out.starts_with("time,source,language,title,url,matches,snippet\r\n")) << r.out;
+  ASSERT_TRUE(
+      r.out.starts_with("time,source,language,title,url,matches,snippet,cluster,cluster_size\r\n"))
+      << r.out;
   EXPECT_TRUE(r.out.ends_with("\r\n"));
   // Every LF is part of a CRLF or inside a quoted field; with the quoted
   // fields removed, the records are the CRLF-separated lines.
@@ -154,6 +156,17 @@ TEST_F(QueryCommandTest, CsvIsRfc4180WithAHeaderAndOneRecordPerArticle) {
   EXPECT_THAT(r.out, HasSubstr("guan-heng-case/guan-heng"));
 }
 
+// The demo's outlets each wrote their own stories (no syndicated copies), so
+// every flagged article is fingerprinted and alone in its cluster.
+TEST_F(QueryCommandTest, DemoStoriesAreEachAloneInTheirCluster) {
+  const std::vector<nlohmann::json> rows = Query({});
+  ASSERT_FALSE(rows.empty());
+  for (const nlohmann::json& row : rows) {
+    EXPECT_EQ(row["cluster"], row["id"]) << row.dump();
+    EXPECT_EQ(row["cluster_size"], 1) << row.dump();
+  }
+}
+
 TEST_F(QueryCommandTest, StatsCountsWhatTheStoreHolds) {
   StoreOptions o;
   o.read_only = true;
@@ -166,7 +179,7 @@ TEST_F(QueryCommandTest, StatsCountsWhatTheStoreHolds) {
   testing::CommandResult r = Run({"stats", "--db", db_, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], 3);
+  EXPECT_EQ(j["schema_version"], 4);
   EXPECT_EQ(j["articles"], want->articles);
   EXPECT_EQ(j["feeds"], want->feeds);
   EXPECT_GE(want->feeds, 4);
@@ -180,7 +193,7 @@ TEST_F(QueryCommandTest, StatsCountsWhatTheStoreHolds) {
 
   r = Run({"stats", "--db", db_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("Schema version    3"));
+  EXPECT_THAT(r.out, HasSubstr("Schema version    4"));
   EXPECT_THAT(r.out, HasSubstr("ARTICLES PER LANGUAGE"));
   EXPECT_THAT(r.out, HasSubstr("taiwan-dispatch"));
 }

@@ -85,6 +85,50 @@ TEST(JsonlTest, OneObjectPerArticleWithAllFields) {
   EXPECT_TRUE(k["published"].is_null());
 }
 
+TEST(JsonlTest, ClusterFields) {
+  MatchHit alone = Hit("x", "en", 0);
+  MatchHit copied = Hit("y", "en", 0);
+  copied.article.cluster_id = "fedcba9876543210";
+  copied.cluster_size = 12;
+  std::istringstream lines(FormatMatchesJsonl({alone, copied}));
+  std::string line;
+  std::getline(lines, line);
+  auto a = nlohmann::json::parse(line);
+  EXPECT_TRUE(a["cluster"].is_null());
+  EXPECT_EQ(a["cluster_size"], 0);
+  std::getline(lines, line);
+  auto b = nlohmann::json::parse(line);
+  EXPECT_EQ(b["cluster"], "fedcba9876543210");
+  EXPECT_EQ(b["cluster_size"], 12);
+}
+
+TEST(TableTest, ClusterMarkerShowsStoredCopies) {
+  MatchHit alone = Hit("Alone", "en", 0);
+  alone.cluster_size = 1;
+  MatchHit copied = Hit("Wire story", "en", 0);
+  copied.cluster_size = 12;
+  MatchHit capped = Hit("Everywhere", "en", 0);
+  capped.cluster_size = kMaxClusterSizeCount;
+  EXPECT_EQ(ClusterMarker(alone), "");
+  EXPECT_EQ(ClusterMarker(Hit("none", "en", 0)), "");
+  EXPECT_EQ(ClusterMarker(copied), "[12] ");
+  EXPECT_EQ(ClusterMarker(capped), "[10000+] ");
+  const std::string out = FormatMatchesTable({alone, copied, capped});
+  EXPECT_NE(out.find(" Alone "), std::string::npos);
+  EXPECT_EQ(out.find("] Alone"), std::string::npos);
+  EXPECT_NE(out.find("[12] Wire story"), std::string::npos);
+  EXPECT_NE(out.find("[10000+] Everywhere"), std::string::npos);
+  // The marker counts toward the title width: columns stay aligned.
+  std::istringstream lines(out);
+  std::string header, row1, row2;
+  std::getline(lines, header);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  const size_t col = DisplayWidth(header.substr(0, header.find("MATCHES")));
+  EXPECT_EQ(DisplayWidth(row1.substr(0, row1.find("guan-heng"))), col);
+  EXPECT_EQ(DisplayWidth(row2.substr(0, row2.find("guan-heng"))), col);
+}
+
 TEST(JsonlTest, InvalidUtf8FromAPageIsReplacedNotThrown) {
   MatchHit h = Hit(std::string("bad \xff\xfe title"), "en", 0);
   std::string out = FormatMatchesJsonl({h});
@@ -169,6 +213,8 @@ TEST(CsvTest, HostileTitlesAndSnippetsRoundTripThroughAStrictReader) {
   rule.target_id = "guan-heng-lead";
   rule.kind = "rule";
   zh.matches.push_back(rule);
+  zh.article.cluster_id = "0123456789abcdef";
+  zh.cluster_size = 3;
   MatchHit ug = Hit("گۇەن خېڭ، \"لاگېر\"", "ug", std::nullopt);
   ug.article.source.clear();  // falls back to the feed id
   ug.article.url = "http://example.test/ug?a=1,2";
@@ -184,21 +230,24 @@ TEST(CsvTest, HostileTitlesAndSnippetsRoundTripThroughAStrictReader) {
   ASSERT_FALSE(out.starts_with("\xEF\xBB\xBF"));  // no BOM
   const auto records = ParseRfc4180(out);
   ASSERT_EQ(records.size(), 4u);
-  EXPECT_EQ(records[0], (std::vector<std::string>{"time", "source", "language", "title", "url",
-                                                  "matches", "snippet"}));
-  EXPECT_EQ(records[1], (std::vector<std::string>{"2025-12-16T10:00:00Z", "BBC 中文, 香港",
-                                                  "zh-Hant", "关恒案：\"驱逐\", 听证会\r\n第二行",
-                                                  "http://example.test/a.html",
-                                                  "case/guan-heng;case/guan-heng-lead",
-                                                  "他说：\"我拍摄了新疆的拘留营\"，\n然后离开。"}));
+  EXPECT_EQ(records[0],
+            (std::vector<std::string>{"time", "source", "language", "title", "url", "matches",
+                                      "snippet", "cluster", "cluster_size"}));
+  EXPECT_EQ(
+      records[1],
+      (std::vector<std::string>{
+          "2025-12-16T10:00:00Z", "BBC 中文, 香港", "zh-Hant", "关恒案：\"驱逐\", 听证会\r\n第二行",
+          "http://example.test/a.html", "case/guan-heng;case/guan-heng-lead",
+          "他说：\"我拍摄了新疆的拘留营\"，\n然后离开。", "0123456789abcdef", "3"}));
   EXPECT_EQ(records[2],
             (std::vector<std::string>{"2025-12-16T10:00:00Z", "feed", "ug", "گۇەن خېڭ، \"لاگېر\"",
                                       "http://example.test/ug?a=1,2", "case/guan-heng;other/camps",
-                                      "ئۇيغۇر, \"\" ,"}));
+                                      "ئۇيغۇر, \"\" ,", "", "0"}));
   EXPECT_EQ(records[3][0], "1970-01-01T00:00:00Z");
   EXPECT_EQ(records[3][3], "broken \xEF\xBF\xBD utf-8");
   // Header only when nothing matched.
-  EXPECT_EQ(FormatMatchesCsv({}), "time,source,language,title,url,matches,snippet\r\n");
+  EXPECT_EQ(FormatMatchesCsv({}),
+            "time,source,language,title,url,matches,snippet,cluster,cluster_size\r\n");
 }
 
 }  // namespace
