@@ -60,13 +60,13 @@ std::string FormatText(const ArticleRecord& a, const std::vector<MatchRecord>& m
   };
   line("Title:     ", a.title);
   line("URL:       ", a.url);
-  if (a.fetched_url != a.url) line("Fetched:   ", a.fetched_url);
+  if (a.fetched_url != a.url) line("From URL:  ", a.fetched_url);
   line("Id:        ", a.id);
   line("Source:    ", a.source + (a.feed_id.empty() ? "" : " (" + a.feed_id + ")"));
   line("Language:  ", a.language);
   line("Byline:    ", a.byline);
   line("Published: ", a.published ? FormatIso8601Utc(*a.published) : "(unknown)");
-  line("Fetched at:", " " + FormatIso8601Utc(a.fetched_at));
+  line("Fetched:   ", FormatIso8601Utc(a.fetched_at));
   line("Charset:   ", a.charset);
   if (a.simhash != 0) {
     char hex[17];
