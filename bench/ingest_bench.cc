@@ -7,8 +7,9 @@
 // Articles: multilingual text of realistic size (English, Chinese, Uyghur
 // paragraphs, 1.5-4 KB), one per synthetic minute over the last years, 2%
 // carrying a match of watch-list "case" (entity "guan-heng"), spread over 40
-// feeds and 4 languages. Ingest uses 2 writer threads (the machine's cores),
-// as the crawler's article workers do.
+// feeds and 3 languages, each with its SimHash fingerprint (1 in 25 the
+// fingerprint of a recent article: a wire copy, so clusters form). Ingest uses 2 writer
+// threads (the machine's cores), as the crawler's article workers do.
 //
 // Reports: articles per second, bytes on disk per article, and the p50/p99
 // latency of `QueryMatches` for one watch-list over 30 days (first page, 50
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "storage/store.h"
+#include "text/simhash.h"
 
 namespace mw {
 namespace {
@@ -41,10 +43,11 @@ const char* const kEnglish[] = {
     "vocational training centres. ",
     "Markets were calm after the announcement, and analysts expected little change in the coming "
     "weeks. "};
-const char* const kChinese[] = {"法院周二就这名记者的拘留问题听取了辩论，他的律师说他如果被遣返将面临迫害。",
-                                "官员以隐私规定为由拒绝对此案发表评论，支持者举着横幅聚集在大楼外。",
-                                "人权组织说，这些画面显示了当局称为职业技能教育培训中心的设施。",
-                                "公告发布后市场平稳，分析人士预计未来几周不会有太大变化。"};
+const char* const kChinese[] = {
+    "法院周二就这名记者的拘留问题听取了辩论，他的律师说他如果被遣返将面临迫害。",
+    "官员以隐私规定为由拒绝对此案发表评论，支持者举着横幅聚集在大楼外。",
+    "人权组织说，这些画面显示了当局称为职业技能教育培训中心的设施。",
+    "公告发布后市场平稳，分析人士预计未来几周不会有太大变化。"};
 const char* const kUyghur[] = {
     "سوت سەيشەنبە كۈنى مۇخبىرنىڭ قولغا ئېلىنىشى توغرىسىدىكى مۇنازىرىلەرنى ئاڭلىدى. ",
     "ئەمەلدارلار بۇ دېلوغا باھا بېرىشنى رەت قىلدى، قوللىغۇچىلار بىنا سىرتىدا توپلاندى. ",
@@ -114,6 +117,7 @@ int Run(int argc, char** argv) {
   auto start = Clock::now();
   auto worker = [&](uint64_t seed) {
     std::mt19937_64 rng(seed);
+    std::vector<uint64_t> recent;  // fingerprints of this worker's latest articles
     for (size_t i = next.fetch_add(1); i < n && !failed; i = next.fetch_add(1)) {
       ArticleRecord a;
       a.url = "https://outlet" + std::to_string(i % 40) + ".example/news/" + std::to_string(i);
@@ -125,6 +129,17 @@ int Run(int argc, char** argv) {
       a.language = language == 0 ? "en" : language == 1 ? "zh" : "ug";
       a.title = "Story " + std::to_string(i);
       a.text = Text(rng, language);
+      // The crawler fingerprints the folded text; the synthetic text is
+      // lower-case enough for the cost to be the same. Every 25th article is
+      // a wire copy: it takes the fingerprint of one of the worker's recent
+      // articles, so clusters form as they do in a crawl.
+      if (i % 25 == 24 && !recent.empty()) {
+        a.simhash = recent[rng() % recent.size()];
+      } else {
+        a.simhash = SimHash64(a.text);
+        if (recent.size() == 64) recent.erase(recent.begin());
+        recent.push_back(a.simhash);
+      }
       a.charset = "UTF-8";
       a.published = now - static_cast<int64_t>(n - i) * 60;
       a.fetched_at = *a.published + 120;
