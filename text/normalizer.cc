@@ -103,6 +103,7 @@ constexpr char32_t kCjkRanges[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF90
 
 struct TextNormalizer::Impl {
   const icu::Normalizer2* nfkc_cf = nullptr;
+  const icu::Normalizer2* nfc = nullptr;  // composePair after the look-alike folding
   NormalizerOptions options;
   // NFKC_Casefold of each BMP code point on its own: bmp_begin[c] is kInert
   // when c maps to itself, else where its folding starts in `pool`, and
@@ -135,6 +136,10 @@ Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerO
   impl->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status) || impl->nfkc_cf == nullptr) {
     return Status::Internal(std::string("ICU NFKC_Casefold unavailable: ") + u_errorName(status));
+  }
+  impl->nfc = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || impl->nfc == nullptr) {
+    return Status::Internal(std::string("ICU NFC unavailable: ") + u_errorName(status));
   }
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   if (U_FAILURE(status) || nfd == nullptr) {
@@ -368,6 +373,7 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
     char32_t& c = units[u].c;
     if (c >= 0x0620 && c <= 0x06FF) {
       char32_t next = u + 1 < units.size() ? units[u + 1].c : 0;
+      char32_t before = c;
       if (c == 0x06CC) {
         c = IsUyghurVowel(next) ? 0x064A : 0x0649;
       } else if (c == 0x06A9) {
@@ -376,6 +382,20 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
         c = IsArabicLetter(next) ? 0x06BE : 0x06D5;
       } else if (c == 0x0635 && impl.options.uyghur_font_hack) {
         c = 0x0649;
+      }
+      // A letter changed here may now compose with the combining mark after
+      // it (ى/ي + hamza above = ئ, ە + hamza above = ۀ), as a second fold
+      // would: compose now, so folding stays idempotent.
+      if (c != before && next != 0 && u_getCombiningClass(static_cast<UChar32>(next)) != 0) {
+        UChar32 composed =
+            c == 0x0649 && next == 0x0654
+                ? 0x0626
+                : impl.nfc->composePair(static_cast<UChar32>(c), static_cast<UChar32>(next));
+        if (composed >= 0) {
+          c = static_cast<char32_t>(composed);
+          units[u].end = units[u + 1].end;
+          units.erase(units.begin() + static_cast<std::ptrdiff_t>(u + 1));
+        }
       }
     } else if (options.strip_latin_diacritics && c >= 0xC0 && c < 0x2000 && impl.latin_base[c]) {
       c = impl.latin_base[c];
@@ -386,7 +406,9 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
     std::vector<Unit> kept;
     kept.reserve(units.size());
     for (const Unit& unit : units) {
-      if (!kept.empty() && kept.back().c < 0x250 && u_charType(unit.c) == U_NON_SPACING_MARK) {
+      if (!kept.empty() && kept.back().c < 0x250 &&
+          u_isalpha(static_cast<UChar32>(kept.back().c)) &&
+          u_charType(unit.c) == U_NON_SPACING_MARK) {
         kept.back().end = unit.end;
         continue;
       }

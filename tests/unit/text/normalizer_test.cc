@@ -145,6 +145,20 @@ TEST_F(NormalizerTest, OffsetInvariantsOnHostileInput) {
   }
 }
 
+// Found by the normalizer fuzzer (tests/fuzz/regressions/normalizer): each
+// broke Fold(Fold(x)) == Fold(x).
+TEST_F(NormalizerTest, FuzzRegressionsStayIdempotent) {
+  for (std::string_view input : {std::string_view("\xDB\x8C\xD9\x94"),     // ی + hamza above
+                                 std::string_view("\xD9\x87\xD9\x94")}) {  // ه + hamza above
+    std::string once = normalizer_->Fold(input);
+    EXPECT_EQ(normalizer_->Fold(once), once);
+  }
+  EXPECT_EQ(normalizer_->Fold("\xDB\x8C\xD9\x94"), "\xD8\xA6");  // -> ئ
+  FoldOptions strip{.strip_latin_diacritics = true};
+  std::string once = normalizer_->Fold("a \xCC\x81", strip);  // a, space, combining acute
+  EXPECT_EQ(normalizer_->Fold(once, strip), once);
+}
+
 // --- The shared normalization vectors ------------------------------------------------
 
 // "\uXXXX" escapes -> UTF-8.
