@@ -23,6 +23,8 @@ PACKAGES=(
   zlib1g-dev                # tests build gzip bodies
   libzstd-dev               # tests build zstd bodies
   microsocks                # tests: a loopback SOCKS5 proxy
+  clang-14                  # fuzzing: libFuzzer targets (scripts/fuzz.sh)
+  libclang-rt-14-dev        # fuzzing: libFuzzer and sanitizer runtimes
 )
 
 missing=()
