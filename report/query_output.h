@@ -41,7 +41,7 @@ std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits);
 // NUL bytes become U+FFFD so that every reader accepts the file.
 std::string FormatMatchesCsv(const std::vector<MatchHit>& hits);
 
-// "[N] " when the article's cluster has N >= 2 stored members ("[10000+] "
+// "[N] " when the article's cluster has N >= 2 stored members ("[100+] "
 // at the counting cap), else "".
 std::string ClusterMarker(const MatchHit& hit);
 

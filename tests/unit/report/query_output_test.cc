@@ -112,12 +112,12 @@ TEST(TableTest, ClusterMarkerShowsStoredCopies) {
   EXPECT_EQ(ClusterMarker(alone), "");
   EXPECT_EQ(ClusterMarker(Hit("none", "en", 0)), "");
   EXPECT_EQ(ClusterMarker(copied), "[12] ");
-  EXPECT_EQ(ClusterMarker(capped), "[10000+] ");
+  EXPECT_EQ(ClusterMarker(capped), "[100+] ");
   const std::string out = FormatMatchesTable({alone, copied, capped});
   EXPECT_NE(out.find(" Alone "), std::string::npos);
   EXPECT_EQ(out.find("] Alone"), std::string::npos);
   EXPECT_NE(out.find("[12] Wire story"), std::string::npos);
-  EXPECT_NE(out.find("[10000+] Everywhere"), std::string::npos);
+  EXPECT_NE(out.find("[100+] Everywhere"), std::string::npos);
   // The marker counts toward the title width: columns stay aligned.
   std::istringstream lines(out);
   std::string header, row1, row2;
