@@ -41,8 +41,8 @@ std::string GetPart(CURLU* u, CURLUPart part, unsigned flags = 0) {
 // UTS #46 (IDNA 2008, nontransitional) ToASCII of a UTF-8 host name.
 Result<std::string> HostToAscii(const std::string& host) {
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::IDNA> idna(
-      icu::IDNA::createUTS46Instance(UIDNA_NONTRANSITIONAL_TO_ASCII | UIDNA_CHECK_BIDI, status));
+  std::unique_ptr<icu::IDNA> idna(icu::IDNA::createUTS46Instance(
+      UIDNA_NONTRANSITIONAL_TO_ASCII | UIDNA_CHECK_BIDI | UIDNA_USE_STD3_RULES, status));
   if (U_FAILURE(status) || !idna) return Status::Internal("ICU IDNA unavailable");
   std::string out;
   icu::StringByteSink<std::string> sink(&out);
@@ -134,7 +134,9 @@ Result<std::string> CanonicalizeUrl(std::string_view url) {
     host = std::move(ascii).value();
   }
   curl_url_set(u, CURLUPART_SCHEME, scheme.c_str(), 0);
-  curl_url_set(u, CURLUPART_HOST, host.c_str(), 0);
+  if (curl_url_set(u, CURLUPART_HOST, host.c_str(), 0) != CURLUE_OK) {
+    return Status::ParseError("invalid host name '" + host + "'");
+  }
   std::string port = GetPart(u, CURLUPART_PORT);
   if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) {
     curl_url_set(u, CURLUPART_PORT, nullptr, 0);
