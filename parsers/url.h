@@ -16,8 +16,8 @@ namespace mw {
 Result<std::string> ResolveUrl(std::string_view base, std::string_view href);
 
 // The form under which an article URL is stored and deduplicated: lower-case
-// scheme and host, IDN host names in punycode, default port dropped, fragment dropped, empty path -> "/",
-// tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ...) removed.
+// scheme and host, IDN host names in punycode, default port dropped, fragment dropped, empty path
+// -> "/", tracking parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, ...) removed.
 Result<std::string> CanonicalizeUrl(std::string_view url);
 
 // Lower-case host of an absolute http(s) URL ("" when it has none).
