@@ -17,6 +17,7 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <bitset>
 #include <mutex>
 
@@ -96,6 +97,38 @@ void AppendUtf8(std::string* out, char32_t c) {
   out->append(buf, static_cast<size_t>(len));
 }
 
+// Step 1 for one normalization segment (a code point with a boundary before
+// it and what follows without one): NFKC_Casefold, after composing ALEF
+// MAKSURA + HAMZA ABOVE, which NFC leaves apart. `segment` is modified;
+// `scratch` is a reusable buffer; the result replaces `*out`.
+void FoldSegment(const icu::Normalizer2& nfkc_cf, std::u32string* segment,
+                 icu::UnicodeString* scratch, std::u32string* out) {
+  for (size_t m = 0; m + 1 < segment->size(); ++m) {
+    if ((*segment)[m] == 0x0649 && (*segment)[m + 1] == 0x0654) {
+      (*segment)[m] = 0x0626;
+      segment->erase(m + 1, 1);
+    }
+  }
+  scratch->remove();
+  for (char32_t c : *segment) scratch->append(static_cast<UChar32>(c));
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString folded = nfkc_cf.normalize(*scratch, status);
+  if (U_FAILURE(status)) folded = *scratch;
+  out->clear();
+  for (int32_t m = 0; m < folded.length();) {
+    UChar32 f = folded.char32At(m);
+    m += U16_LENGTH(f);
+    out->push_back(static_cast<char32_t>(f));
+  }
+}
+
+// Code points in valid UTF-8 `s` (continuation bytes are not counted).
+size_t CodePointCount(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s) n += (static_cast<uint8_t>(ch) & 0xC0) != 0x80;
+  return n;
+}
+
 // Code point ranges whose characters OpenCC t2s may change.
 constexpr char32_t kCjkRanges[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}};
 
@@ -103,7 +136,6 @@ constexpr char32_t kCjkRanges[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF90
 
 struct TextNormalizer::Impl {
   const icu::Normalizer2* nfkc_cf = nullptr;
-  const icu::Normalizer2* nfc = nullptr;  // composePair after the look-alike folding
   NormalizerOptions options;
   // NFKC_Casefold of each BMP code point on its own: bmp_begin[c] is kInert
   // when c maps to itself, else where its folding starts in `pool`, and
@@ -136,10 +168,6 @@ Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerO
   impl->nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status) || impl->nfkc_cf == nullptr) {
     return Status::Internal(std::string("ICU NFKC_Casefold unavailable: ") + u_errorName(status));
-  }
-  impl->nfc = icu::Normalizer2::getNFCInstance(status);
-  if (U_FAILURE(status) || impl->nfc == nullptr) {
-    return Status::Internal(std::string("ICU NFC unavailable: ") + u_errorName(status));
   }
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   if (U_FAILURE(status) || nfd == nullptr) {
@@ -174,6 +202,11 @@ Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerO
         UnifiedPunctuation(static_cast<char32_t>(c)) == 0) {
       f |= Impl::kPlain;
     }
+    // Tatweel is removed, so what follows it must be normalized together
+    // with what precedes it, as a second fold would see them: ب ِ ـ َ folds
+    // to ب َ ِ (canonical order), ا ـ ٔ to أ. Joining it to the previous
+    // segment (and dropping it there) does that.
+    if (c == 0x0640) f |= Impl::kNoBoundary;
     impl->bmp_flags[c] = f;
   }
   impl->latin_base.assign(0x2000, 0);
@@ -281,7 +314,12 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
   };
 
   std::u32string segment;  // code points of a combining sequence
+  std::u32string folded_segment;
   icu::UnicodeString useg;
+  auto boundary_before = [&impl](char32_t c) {
+    return c < 0x10000 ? !(impl.bmp_flags[c] & Impl::kNoBoundary)
+                       : impl.nfkc_cf->hasBoundaryBefore(static_cast<UChar32>(c));
+  };
   int32_t i = 0;
   while (i < n) {
     uint32_t start = static_cast<uint32_t>(i);
@@ -326,9 +364,7 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
       UChar32 c = 0;
       U8_NEXT(bytes, k, n, c);
       if (c < 0) c = 0xFFFD;
-      bool boundary = c < 0x10000 ? !(impl.bmp_flags[c] & Impl::kNoBoundary)
-                                  : impl.nfkc_cf->hasBoundaryBefore(c);
-      if (!segment.empty() && boundary) {
+      if (!segment.empty() && boundary_before(static_cast<char32_t>(c))) {
         k = before;
         break;
       }
@@ -336,6 +372,10 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
     }
     uint32_t end = static_cast<uint32_t>(k);
     i = k;
+    if (segment.size() > 1) {
+      segment.erase(std::remove(segment.begin(), segment.end(), U'\u0640'), segment.end());
+      if (segment.empty()) continue;
+    }
     if (segment.size() == 1 && segment[0] < 0x10000) {
       char32_t c = segment[0];
       if (c < 0x80) {
@@ -349,23 +389,8 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
       }
       continue;
     }
-    // ALEF MAKSURA + HAMZA ABOVE does not compose under NFC: compose it.
-    for (size_t m = 0; m + 1 < segment.size(); ++m) {
-      if (segment[m] == 0x0649 && segment[m + 1] == 0x0654) {
-        segment[m] = 0x0626;
-        segment.erase(m + 1, 1);
-      }
-    }
-    useg.remove();
-    for (char32_t c : segment) useg.append(static_cast<UChar32>(c));
-    UErrorCode status = U_ZERO_ERROR;
-    icu::UnicodeString folded = impl.nfkc_cf->normalize(useg, status);
-    if (U_FAILURE(status)) folded = useg;
-    for (int32_t m = 0; m < folded.length();) {
-      UChar32 f = folded.char32At(m);
-      m += U16_LENGTH(f);
-      emit(static_cast<char32_t>(f), start, end);
-    }
+    FoldSegment(*impl.nfkc_cf, &segment, &useg, &folded_segment);
+    for (char32_t f : folded_segment) emit(f, start, end);
   }
 
   // Step 3: Uyghur look-alikes, by context. Step 5: Latin diacritics.
@@ -383,18 +408,34 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
       } else if (c == 0x0635 && impl.options.uyghur_font_hack) {
         c = 0x0649;
       }
-      // A letter changed here may now compose with the combining mark after
-      // it (ى/ي + hamza above = ئ, ە + hamza above = ۀ), as a second fold
-      // would: compose now, so folding stays idempotent.
-      if (c != before && next != 0 && u_getCombiningClass(static_cast<UChar32>(next)) != 0) {
-        UChar32 composed =
-            c == 0x0649 && next == 0x0654
-                ? 0x0626
-                : impl.nfc->composePair(static_cast<UChar32>(c), static_cast<UChar32>(next));
-        if (composed >= 0) {
-          c = static_cast<char32_t>(composed);
-          units[u].end = units[u + 1].end;
-          units.erase(units.begin() + static_cast<std::ptrdiff_t>(u + 1));
+      // A letter changed here may now compose with a combining mark after
+      // it (ى/ي + hamza above = ئ, ە + hamza above = ۀ, also across a mark
+      // of another class: ە + dot below + hamza above = ۀ + dot below), as
+      // a second fold would: fold the letter and the marks that follow it
+      // again now, so folding stays idempotent.
+      if (c != before && next != 0 && !boundary_before(next)) {
+        size_t v = u + 1;
+        uint32_t end = units[u].end;
+        segment.assign(1, c);
+        for (; v < units.size() && !boundary_before(units[v].c); ++v) {
+          segment.push_back(units[v].c);
+          end = std::max(end, units[v].end);
+        }
+        FoldSegment(*impl.nfkc_cf, &segment, &useg, &folded_segment);
+        bool same = folded_segment.size() == v - u;
+        for (size_t m = 0; same && m < folded_segment.size(); ++m) {
+          same = folded_segment[m] == units[u + m].c;
+        }
+        if (!same && !folded_segment.empty()) {
+          const uint32_t start = units[u].start;
+          units.erase(units.begin() + static_cast<std::ptrdiff_t>(u),
+                      units.begin() + static_cast<std::ptrdiff_t>(v));
+          std::vector<Unit> replacement;
+          for (char32_t f : folded_segment) replacement.push_back({f, start, end});
+          units.insert(units.begin() + static_cast<std::ptrdiff_t>(u), replacement.begin(),
+                       replacement.end());
+          u += replacement.size() - 1;  // the folded units need no further step 3
+          continue;
         }
       }
     } else if (options.strip_latin_diacritics && c >= 0xC0 && c < 0x2000 && impl.latin_base[c]) {
@@ -502,20 +543,29 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
     }
     std::string run;
     for (size_t m = u; m < run_end; ++m) AppendUtf8(&run, units[m].c);
-    std::string converted;
+    // t2s is not idempotent: a few Traditional characters map to another
+    // Traditional one that t2s maps again (薴 -> 苧 -> 苎). Converting until
+    // nothing changes keeps Fold(Fold(x)) == Fold(x). A pass that changed
+    // nothing ends it, so ordinary text costs one pass; the cap bounds the
+    // cost should the dictionaries ever hold a cycle.
+    constexpr int kMaxT2sPasses = 4;
+    std::string converted = run;
+    bool same_length = true;  // every pass kept the number of code points
     {
       std::lock_guard<std::mutex> lock(impl.opencc_mu);
-      char* c = opencc_convert_utf8(impl.opencc.get(), run.data(), run.size());
-      if (c != nullptr) {
-        converted.assign(c);
+      for (int pass = 0; pass < kMaxT2sPasses; ++pass) {
+        char* c = opencc_convert_utf8(impl.opencc.get(), converted.data(), converted.size());
+        if (c == nullptr) break;
+        std::string next(c);
         opencc_convert_utf8_free(c);
-      } else {
-        converted = run;
+        if (next == converted) break;
+        same_length = same_length && CodePointCount(next) == CodePointCount(converted);
+        converted = std::move(next);
       }
     }
     std::u32string cps;
     for (size_t pos = 0; pos < converted.size();) cps.push_back(DecodeUtf8At(converted, &pos));
-    if (cps.size() == run_end - u) {
+    if (same_length && cps.size() == run_end - u) {
       for (size_t m = 0; m < cps.size(); ++m) put(cps[m], units[u + m].start, units[u + m].end);
     } else {  // a phrase changed length: the whole run maps to the whole run
       for (char32_t c : cps) put(c, units[u].start, units[run_end - 1].end);

@@ -8,8 +8,10 @@
 //     default-ignorables (bidi controls, zero-width characters, BOM, soft
 //     hyphen) disappear. ALEF MAKSURA + HAMZA ABOVE, which NFC leaves
 //     apart, becomes YEH WITH HAMZA ABOVE (ئ) as YEH + HAMZA does.
-//  2. Tatweel (U+0640) removed; runs of white space -> one ASCII space,
-//     trimmed at both ends; name separators (· ・ • ‧ ∙ ⋅) -> U+00B7 '·';
+//  2. Tatweel (U+0640) removed (marks after it are normalized with the
+//     letter before it, as if it had never been there); runs of white
+//     space -> one ASCII space, trimmed at both ends; name separators
+//     (· ・ • ‧ ∙ ⋅) -> U+00B7 '·';
 //     punctuation unified: Arabic ، ؛ ؟ ۔ -> , ; ? .  guillemets « » and
 //     curly quotes -> ASCII quotes, dashes U+2010..U+2015 -> '-'.
 //  3. Uyghur look-alikes (uyghur-normalization-vectors.tsv): Farsi yeh ی
@@ -18,7 +20,8 @@
 //     legacy-font substitution; off by default, it is only right on pages
 //     known to use it).
 //  4. Traditional -> Simplified Chinese with OpenCC (phrase level, t2s) on
-//     runs of Han characters that contain a character t2s changes.
+//     runs of Han characters that contain a character t2s changes, repeated
+//     while it changes something (薴 -> 苧 -> 苎; at most 4 passes).
 //  5. Optionally (FoldOptions::strip_latin_diacritics), Latin letters lose
 //     their diacritics: müller -> muller.
 //

@@ -154,9 +154,62 @@ TEST_F(NormalizerTest, FuzzRegressionsStayIdempotent) {
     EXPECT_EQ(normalizer_->Fold(once), once);
   }
   EXPECT_EQ(normalizer_->Fold("\xDB\x8C\xD9\x94"), "\xD8\xA6");  // -> ئ
+  // ه + DOT BELOW (ccc 220) + HAMZA ABOVE (ccc 230): ه becomes ە at the end of
+  // a word, and ە composes with the hamza across the mark of another class
+  // (regressions/normalizer/heh-mark-then-hamza-above).
+  for (std::string_view input :
+       {"\u0647\u065C\u0654", "\u06CC\u065C\u0654 x", "\u0647\u0654\u065C\u0628"}) {
+    std::string folded = normalizer_->Fold(input);
+    EXPECT_EQ(normalizer_->Fold(folded), folded) << input;
+  }
+  EXPECT_EQ(normalizer_->Fold("\u0647\u065C\u0654"), "\u06C0\u065C");  // ۀ + dot below
   FoldOptions strip{.strip_latin_diacritics = true};
   std::string once = normalizer_->Fold("a \xCC\x81", strip);  // a, space, combining acute
   EXPECT_EQ(normalizer_->Fold(once, strip), once);
+}
+
+// Removing a tatweel between two combining marks must not leave them out of
+// canonical order (KASRA ccc 32 before FATHA ccc 30), nor keep apart a letter
+// and a mark that compose (ALEF + HAMZA ABOVE = أ): a second fold would
+// reorder or compose them (tests/fuzz/regressions/normalizer/tatweel-between-marks).
+TEST_F(NormalizerTest, TatweelBetweenMarksFoldsAsIfAbsent) {
+  const std::string beh_kasra_tatweel_fatha = "\u0628\u0650\u0640\u064E";
+  EXPECT_EQ(Fold(beh_kasra_tatweel_fatha), "\u0628\u064E\u0650");
+  EXPECT_EQ(Fold(beh_kasra_tatweel_fatha), Fold("\u0628\u0650\u064E"));
+  EXPECT_EQ(Fold("\u0627\u0640\u0654"), "\u0623");        // ا ـ ٔ -> أ
+  EXPECT_EQ(Fold("\u0649\u0640\u0640\u0654"), "\u0626");  // ى ـ ـ ٔ -> ئ
+  EXPECT_EQ(Fold("\u0640\u064E"), "\u064E");              // leading tatweel
+  for (std::string_view input :
+       {std::string_view(beh_kasra_tatweel_fatha), std::string_view("x \u0640\u064E\u0640\u0650"),
+        std::string_view("A\u0640\u0301"), std::string_view("\u0640")}) {
+    std::string once = Fold(input);
+    EXPECT_EQ(Fold(once), once) << input;
+    FoldedText f = normalizer_->FoldWithOffsets(input);
+    EXPECT_EQ(f.text, once);
+    ASSERT_EQ(f.starts.size(), f.text.size());
+    for (size_t i = 0; i < f.text.size(); ++i) EXPECT_LE(f.ends[i], input.size());
+  }
+  // The folded letter and marks map back to the whole original sequence.
+  FoldedText f = normalizer_->FoldWithOffsets("x " + beh_kasra_tatweel_fatha);
+  EXPECT_EQ(Original("x " + beh_kasra_tatweel_fatha, f, 2, f.text.size()), beh_kasra_tatweel_fatha);
+}
+
+// OpenCC t2s is not idempotent: 薴 -> 苧, which t2s maps again to 苎. Folding
+// converts until nothing changes (tests/fuzz/regressions/normalizer/opencc-t2s-chain).
+TEST_F(NormalizerTest, TraditionalToSimplifiedReachesAFixpoint) {
+  EXPECT_EQ(Fold("\u85B4"), "\u82CE");  // 薴 -> 苎
+  EXPECT_EQ(Fold("\u82E7"), "\u82CE");  // 苧 -> 苎
+  for (std::string_view input :
+       {std::string_view("\u85B4"), std::string_view("關恆說薴麻和苧麻")}) {
+    std::string once = Fold(input);
+    EXPECT_EQ(Fold(once), once) << input;
+  }
+  // Same length after both passes: each character keeps its own offsets.
+  const std::string input = "ab\u85B4\u95DC";  // ab薴關
+  FoldedText f = normalizer_->FoldWithOffsets(input);
+  ASSERT_EQ(f.text, "ab\u82CE\u5173");  // ab苎关
+  EXPECT_EQ(Original(input, f, 2, 5), "\u85B4");
+  EXPECT_EQ(Original(input, f, 5, 8), "\u95DC");
 }
 
 // --- The shared normalization vectors ------------------------------------------------
