@@ -290,7 +290,9 @@ Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view
   const std::string what = "[crawler]";
   for (const auto& [key, node] : *t) {
     const std::string k(key.str());
-    auto integer = [&](int64_t lo, int64_t hi, int64_t* out) -> Status {
+    // `node` is a structured binding: clang before 16 cannot capture one, so
+    // the lambda takes it through an init-capture.
+    auto integer = [&, &node = node](int64_t lo, int64_t hi, int64_t* out) -> Status {
       if (!node.is_integer())
         return Error(source_name, &node, what + ": '" + k + "' must be an integer");
       int64_t v = node.as_integer()->get();
