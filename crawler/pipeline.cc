@@ -89,6 +89,7 @@ struct ArticleWork {
   bool language_from_page = false;
   std::string html;  // the page's body (raw bytes) or the entry's content
   std::string content_type;
+  bool archive_html = false;  // CrawlOptions::archive_html (fetched pages only)
 };
 
 struct ArticleDone {
@@ -111,6 +112,42 @@ uint64_t Fingerprint(const ArticleRecord& rec, const TextNormalizer* normalizer)
   return SimHash64(folded);
 }
 
+// Whether a canonical URL is a site's root ("https://host/"): pages of
+// broken sites name their home page as every article's rel=canonical.
+bool IsSiteRoot(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  const size_t path = url.find('/', scheme + 3);
+  return path == std::string_view::npos || url.substr(path) == "/";
+}
+
+// The URL an article is stored under, and the others that lead to it.
+// `rec.url` arrives as the feed entry's canonical link. A page's
+// <link rel=canonical> wins when it is on the site of the page as fetched
+// (parsers/url.h SameSite) and is not the site's home page: then the same
+// story linked from two feeds (or through a redirector) is one article. The
+// entry's link and the fetched URL become aliases, so the next poll finds
+// the story without fetching it again.
+void ChooseArticleUrl(std::string_view page_canonical, ArticleRecord* rec,
+                      std::vector<std::string>* aliases) {
+  const std::string entry_url = rec->url;
+  Result<std::string> fetched = CanonicalizeUrl(rec->fetched_url);
+  if (!page_canonical.empty()) {
+    Result<std::string> canonical = CanonicalizeUrl(page_canonical);
+    if (canonical.ok() && !IsSiteRoot(*canonical) && SameSite(*canonical, rec->fetched_url)) {
+      rec->url = std::move(canonical).value();
+      rec->id = ArticleIdForUrl(rec->url);
+    }
+  }
+  const std::string* fetched_url = fetched.ok() ? &*fetched : nullptr;
+  for (const std::string* url : {&entry_url, fetched_url}) {
+    if (url == nullptr || *url == rec->url) continue;
+    if (std::find(aliases->begin(), aliases->end(), *url) == aliases->end()) {
+      aliases->push_back(*url);
+    }
+  }
+}
+
 ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* matcher,
                            const ExtractOptions& extract_options,
                            const TextNormalizer* fingerprint_normalizer) {
@@ -118,6 +155,7 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
   done.feed_index = w.feed_index;
   done.log_url = std::move(w.log_url);
   ArticleRecord& rec = w.rec;
+  ArticleWrite write;
   if (w.from_entry) {
     if (!w.html.empty()) {
       auto extracted = ExtractArticle(w.html, rec.fetched_url, extract_options);
@@ -141,6 +179,8 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     if (!extracted->byline.empty()) rec.byline = extracted->byline;
     rec.charset = decoded->charset;
     if (extracted->published) rec.published = extracted->published;
+    ChooseArticleUrl(extracted->canonical_url, &rec, &write.alias_urls);
+    if (w.archive_html && w.html.size() <= kMaxRawHtmlBytes) write.raw_html = std::move(w.html);
   }
   std::vector<MatchRecord> matches;
   MatchResult result = matcher->MatchAll(rec.title, rec.text);
@@ -172,15 +212,18 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     matches.push_back(std::move(mr));
   }
   rec.simhash = Fingerprint(rec, fingerprint_normalizer);
-  auto inserted = store->PutArticle(rec, matches);
-  if (!inserted.ok()) {
-    done.store_error = inserted.status().WithContext("storing " + rec.url);
+  write.article = std::move(rec);
+  write.matches = std::move(matches);
+  auto put = store->PutArticle(write);
+  ArticleRecord& stored = write.article;
+  if (!put.ok()) {
+    done.store_error = put.status().WithContext("storing " + stored.url);
     return done;
   }
-  done.inserted = *inserted;
-  done.matches = matches.size();
-  done.title = std::move(rec.title);
-  done.source = std::move(rec.source);
+  done.inserted = put->inserted;
+  done.matches = write.matches.size();
+  done.title = std::move(stored.title);
+  done.source = std::move(stored.source);
   return done;
 }
 
@@ -720,6 +763,7 @@ class Pass {
     w.language_from_page = job.config->language.empty();
     w.html = std::move(r.body);
     w.content_type = std::move(r.content_type);
+    w.archive_html = options_.archive_html;
     Process(std::move(w));
   }
 
@@ -783,7 +827,6 @@ class Pass {
     const FeedConfig& cfg = *job->config;
     s.last_fetch_at = now_;
     s.last_http_status = static_cast<int>(job->outcome.http_status);
-    s.articles_stored += static_cast<int64_t>(job->outcome.new_articles);
     PollOutcome poll;
     poll.now = now_;
     poll.hint_seconds = job->hint;

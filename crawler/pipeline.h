@@ -94,6 +94,11 @@ struct CrawlOptions {
   // Off: articles are stored without a fingerprint (no clustering).
   // Default: true.
   bool fingerprints = true;
+  // Keep each fetched page's raw bytes in the store's archive
+  // (Store::GetRawHtml): evidence of what was published, and re-extraction
+  // after an extractor fix. Costs about the page size (compressed) per
+  // article. Default: false.
+  bool archive_html = false;
 };
 
 // Texts with fewer tokens (words; Han characters one each) get no

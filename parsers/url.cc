@@ -170,4 +170,24 @@ std::string UrlHost(std::string_view url) {
   return Lower(GetPart(parsed->get(), CURLUPART_HOST));
 }
 
+namespace {
+
+std::string_view SiteHost(std::string_view host) {
+  for (std::string_view label : {"www.", "m.", "mobile.", "amp."}) {
+    if (host.size() > label.size() && host.substr(0, label.size()) == label) {
+      return host.substr(label.size());
+    }
+  }
+  return host;
+}
+
+}  // namespace
+
+bool SameSite(std::string_view a, std::string_view b) {
+  const std::string host_a = UrlHost(a);
+  const std::string host_b = UrlHost(b);
+  if (host_a.empty() || host_b.empty()) return false;
+  return SiteHost(host_a) == SiteHost(host_b);
+}
+
 }  // namespace mw

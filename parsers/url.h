@@ -23,4 +23,12 @@ Result<std::string> CanonicalizeUrl(std::string_view url);
 // Lower-case host of an absolute http(s) URL ("" when it has none).
 std::string UrlHost(std::string_view url);
 
+// Whether two absolute http(s) URLs are on the same site: their hosts are
+// equal once a leading "www.", "m.", "mobile." or "amp." label is removed
+// from each (www.rfa.org = rfa.org = m.rfa.org). Deliberately no wider: a
+// subdomain may belong to someone else (user.blogspot.com), so a page's
+// <link rel=canonical> is only trusted within its own site. False when
+// either URL has no host.
+bool SameSite(std::string_view a, std::string_view b);
+
 }  // namespace mw

@@ -656,9 +656,15 @@ std::string FingerprintBandPrefix(uint64_t band) {
   return key;
 }
 
+std::string NewestFirstTime(int64_t time) {
+  std::string bytes = EncodeTime(time);
+  for (char& c : bytes) c = static_cast<char>(~static_cast<unsigned char>(c));
+  return bytes;
+}
+
 std::string FingerprintBandKey(uint64_t band, int64_t time, std::string_view article_id) {
   std::string key = FingerprintBandPrefix(band);
-  key += EncodeTime(time);
+  key += NewestFirstTime(time);
   key.append(article_id);
   return key;
 }
@@ -669,7 +675,8 @@ std::optional<FingerprintBandKeyParts> DecodeFingerprintBandKey(std::string_view
   }
   FingerprintBandKeyParts parts;
   parts.band = GetFixed64(key.substr(1, 8));
-  parts.time = *DecodeTime(key.substr(9, 8));
+  // NewestFirstTime is its own inverse.
+  parts.time = *DecodeTime(NewestFirstTime(*DecodeTime(key.substr(9, 8))));
   parts.article_id = key.substr(17);
   if (!IsValidArticleId(parts.article_id)) return std::nullopt;
   return parts;

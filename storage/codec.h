@@ -139,22 +139,31 @@ std::string PrimaryLanguageSubtag(std::string_view tag);
 // that tag only. ASCII case-insensitive, '_' equals '-'.
 bool LanguageMatches(std::string_view filter, std::string_view tag);
 
-// --- Fingerprints (schema version 4) ---------------------------------------
+// --- Fingerprints (schema version 4; band keys newest first since 5) --------
 //
 // The `fingerprints` family holds two kinds of keys, told apart by their
 // first byte:
-//   'b' band(8 BE) time(8) article id(16) -> simhash(8 BE) cluster id(16)
+//   'n' band(8 BE) ~time(8) article id(16) -> simhash(8 BE) cluster id(16)
 //       one key per SimHashBands() key of a fingerprinted article; a band's
-//       keys are contiguous and time-ordered, so "the newest articles near
-//       time t sharing this band" is one bounded backward range scan, and the
-//       value gives the candidate's fingerprint and cluster without a read.
+//       keys are contiguous and ordered newest first (the time bytes are
+//       complemented), so "the newest articles near time t sharing this
+//       band" is one bounded *forward* range scan — forward because a
+//       memtable iterator's Prev() is a fresh search, and the store reads 9
+//       bands per insert — and the value gives the candidate's fingerprint
+//       and cluster without a read. (Schema version 4 had the same keys
+//       with kind 'b' and the time bytes uncomplemented; the v4 -> v5
+//       migration rewrites them, so an interrupted one resumes.)
 //   'c' cluster id(16) time(8) article id(16) -> empty
 //       one key per fingerprinted article: the members of a cluster, oldest
 //       first.
-inline constexpr char kFingerprintBandKind = 'b';
+inline constexpr char kFingerprintBandKind = 'n';
+inline constexpr char kFingerprintBandKindV4 = 'b';
 inline constexpr char kFingerprintClusterKind = 'c';
 
-// 'b' + band key (8 bytes big-endian): every key of one band starts with it.
+// EncodeTime(time) with every bit complemented: byte order is newest first.
+std::string NewestFirstTime(int64_t time);
+
+// 'n' + band key (8 bytes big-endian): every key of one band starts with it.
 std::string FingerprintBandPrefix(uint64_t band);
 std::string FingerprintBandKey(uint64_t band, int64_t time, std::string_view article_id);
 struct FingerprintBandKeyParts {

@@ -15,10 +15,12 @@
 #include <rocksdb/slice.h>
 #include <rocksdb/snapshot.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -50,6 +52,7 @@ enum CfIndex : size_t {
   kArticlesBySource,
   kArticleText,
   kFingerprints,
+  kRawHtml,
   kNumCfs,
 };
 constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
@@ -63,7 +66,8 @@ constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
                                                             kArticlesByLanguageCf,
                                                             kArticlesBySourceCf,
                                                             kArticleTextCf,
-                                                            kFingerprintsCf};
+                                                            kFingerprintsCf,
+                                                            kRawHtmlCf};
 
 bool IsOurFamily(std::string_view name) {
   return std::find(kCfNames.begin(), kCfNames.end(), name) != kCfNames.end();
@@ -115,7 +119,7 @@ struct DbConfig {
 
   const rocksdb::ColumnFamilyOptions& For(std::string_view name) const {
     if (name == kArticlesCf) return articles;
-    if (name == kArticleTextCf) return text;
+    if (name == kArticleTextCf || name == kRawHtmlCf) return text;
     return base;
   }
 };
@@ -460,6 +464,39 @@ Status MigrateV2ToV3(const OpenedDb& db) {
 // not own), so there is nothing to write: they stay out of clusters.
 Status MigrateV3ToV4(const OpenedDb&) { return Status::Ok(); }
 
+// Version 4 -> 5: the raw_html family (created by the writable open, empty)
+// and newest-first band keys: each 'b' key becomes an 'n' key with the time
+// bytes complemented, deleted and put in one batch. A resumed migration
+// finds only the 'b' keys it had not done yet.
+Status MigrateV4ToV5(const OpenedDb& db) {
+  const rocksdb::ReadOptions ro;
+  rocksdb::WriteBatch batch;
+  const std::string lower(1, kFingerprintBandKindV4);
+  const std::string upper = PrefixSuccessor(lower);
+  const rocksdb::Slice upper_slice = ToSlice(upper);
+  rocksdb::ReadOptions bounded = ro;
+  bounded.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(bounded, db.cf(kFingerprints)));
+  for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
+    const std::string_view key = ToView(it->key());
+    if (key.size() != 1 + 8 + 8 + kArticleIdSize) {
+      return Status::Corruption("malformed version 4 band key in fingerprints (migration)");
+    }
+    const std::optional<int64_t> time = DecodeTime(key.substr(9, 8));
+    std::string moved(1, kFingerprintBandKind);
+    moved.append(key.substr(1, 8));
+    moved += NewestFirstTime(*time);
+    moved.append(key.substr(17));
+    batch.Delete(db.cf(kFingerprints), it->key());
+    batch.Put(db.cf(kFingerprints), moved, it->value());
+    if (batch.Count() >= kMigrationBatchEntries) {
+      MW_RETURN_IF_ERROR(FlushMigrationBatch(db, &batch));
+    }
+  }
+  MW_RETURN_IF_ERROR(FromRocks(it->status(), "migrating fingerprints"));
+  return FlushMigrationBatch(db, &batch);
+}
+
 // Ensures the database speaks our key layout: stamps a brand-new one,
 // migrates an older one (writable opens only), refuses a newer one.
 Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
@@ -485,6 +522,7 @@ Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
       if (from == 1) MW_RETURN_IF_ERROR(MigrateV1ToV2(db));
       if (from == 2) MW_RETURN_IF_ERROR(MigrateV2ToV3(db));
       if (from == 3) MW_RETURN_IF_ERROR(MigrateV3ToV4(db));
+      if (from == 4) MW_RETURN_IF_ERROR(MigrateV4ToV5(db));
       rocksdb::WriteBatch stamp;
       stamp.Put(db.cf(kMeta), ToSlice(kSchemaVersionKey), std::to_string(from + 1));
       MW_RETURN_IF_ERROR(FromRocks(db.db->Write(synced, &stamp), "stamping schema version"));
@@ -558,10 +596,12 @@ Status ValidateArticle(const ArticleRecord& article, const std::vector<MatchReco
 
 class RocksStore final : public Store {
  public:
-  RocksStore(OpenedDb db, std::string dir, bool read_only, int64_t articles, int64_t matches)
+  RocksStore(OpenedDb db, std::string dir, bool read_only, bool sync, int64_t articles,
+             int64_t matches)
       : db_(std::move(db)),
         dir_(std::move(dir)),
         read_only_(read_only),
+        sync_(sync),
         article_count_(articles),
         match_count_(matches) {}
 
@@ -573,22 +613,28 @@ class RocksStore final : public Store {
   RocksStore(const RocksStore&) = delete;
   RocksStore& operator=(const RocksStore&) = delete;
 
-  Result<bool> HasArticleUrl(std::string_view canonical_url) override {
-    if (canonical_url.empty()) return false;
-    Result<std::optional<std::string>> id =
-        GetRaw(db_, rocksdb::ReadOptions(), kUrlIndex, canonical_url);
-    if (!id.ok()) return id.status();
-    return id->has_value();
+  Result<std::optional<std::string>> FindArticleIdByUrl(std::string_view canonical_url) override {
+    if (canonical_url.empty()) return std::optional<std::string>();
+    return GetRaw(db_, rocksdb::ReadOptions(), kUrlIndex, canonical_url);
   }
 
-  Result<bool> PutArticle(const ArticleRecord& article,
-                          const std::vector<MatchRecord>& matches) override {
+  Result<PutResult> PutArticle(const ArticleWrite& write) override {
     MW_RETURN_IF_ERROR(CheckWritable());
+    const ArticleRecord& article = write.article;
+    const std::vector<MatchRecord>& matches = write.matches;
     MW_RETURN_IF_ERROR(ValidateArticle(article, matches));
+    if (write.raw_html.size() > kMaxRawHtmlBytes) {
+      return Status::InvalidArgument("raw HTML of " + article.url + " is larger than " +
+                                     std::to_string(kMaxRawHtmlBytes) + " bytes");
+    }
+    for (const std::string& alias : write.alias_urls) {
+      if (alias.empty()) return Status::InvalidArgument("empty alias URL of " + article.url);
+    }
 
     const int64_t time = ArticleTime(article);
     rocksdb::WriteBatch batch;
     if (!article.text.empty()) batch.Put(db_.cf(kArticleText), article.id, article.text);
+    if (!write.raw_html.empty()) batch.Put(db_.cf(kRawHtml), article.id, write.raw_html);
     batch.Put(db_.cf(kUrlIndex), article.url, article.id);
     batch.Put(db_.cf(kArticlesByTime), ArticleTimeKey(time, article.id), rocksdb::Slice());
     for (const MatchRecord& m : matches) {
@@ -605,7 +651,16 @@ class RocksStore final : public Store {
     const rocksdb::ReadOptions ro;
     Result<std::optional<std::string>> indexed = GetRaw(db_, ro, kUrlIndex, article.url);
     if (!indexed.ok()) return indexed.status();
-    if (indexed->has_value()) return false;
+    if (indexed->has_value()) {
+      // A known story reached through another URL: remember that URL too.
+      rocksdb::WriteBatch aliases;
+      MW_RETURN_IF_ERROR(PutNewAliases(ro, write, **indexed, &aliases));
+      if (aliases.Count() > 0) {
+        MW_RETURN_IF_ERROR(FromRocks(db_.db->Write(WriteOpts(), &aliases),
+                                     "storing aliases of article " + **indexed));
+      }
+      return PutResult{false, **indexed};
+    }
 
     // The URL is new, so its id should be too. If not, either url_index lost
     // an entry or two URLs share a 64-bit hash; overwriting would destroy
@@ -622,6 +677,7 @@ class RocksStore final : public Store {
       return Status::Internal("article id " + article.id + " of " + article.url +
                               " collides with stored URL " + stored->url);
     }
+    MW_RETURN_IF_ERROR(PutNewAliases(ro, write, article.id, &batch));
 
     // The record holds the metadata and the cluster, which needs the lookup
     // under the lock (a concurrent copy must be seen); the text went to
@@ -642,15 +698,85 @@ class RocksStore final : public Store {
     }
     batch.Put(db_.cf(kArticles), article.id, EncodeArticle(metadata));
 
+    // The feed's article count moves with the article (store.h FeedState).
+    if (!article.feed_id.empty()) {
+      Result<std::optional<FeedState>> feed = GetFeedState(article.feed_id);
+      if (!feed.ok()) return feed.status();
+      FeedState state;
+      if (feed->has_value()) {
+        state = std::move(**feed);
+      } else {
+        state.feed_id = article.feed_id;
+      }
+      ++state.articles_stored;
+      batch.Put(db_.cf(kFeedState), state.feed_id, EncodeFeedState(state));
+    }
+
     const int64_t articles = article_count_ + 1;
     const int64_t match_total = match_count_ + static_cast<int64_t>(matches.size());
     batch.Put(db_.cf(kMeta), ToSlice(kArticleCountKey), std::to_string(articles));
     batch.Put(db_.cf(kMeta), ToSlice(kMatchCountKey), std::to_string(match_total));
     MW_RETURN_IF_ERROR(
-        FromRocks(db_.db->Write(rocksdb::WriteOptions(), &batch), "storing article " + article.id));
+        FromRocks(db_.db->Write(WriteOpts(), &batch), "storing article " + article.id));
     article_count_ = articles;
     match_count_ = match_total;
-    return true;
+    return PutResult{true, article.id};
+  }
+
+  Result<std::vector<MatchRecord>> GetMatches(std::string_view id) override {
+    std::vector<MatchRecord> matches;
+    if (!IsValidArticleId(id)) return matches;
+    rocksdb::ManagedSnapshot snapshot(db_.db.get());
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
+    Result<std::optional<ArticleRecord>> article = ReadArticle(ro, id, /*with_text=*/false);
+    if (!article.ok()) return article.status();
+    if (!article->has_value()) return matches;
+    Result<std::vector<std::string>> scope = ListWatchlists(ro);
+    if (!scope.ok()) return scope.status();
+    MW_RETURN_IF_ERROR(
+        FillMatches(ro, *scope, {ArticleTime(**article), std::string(id)}, &matches));
+    SortMatches(&matches);
+    return matches;
+  }
+
+  Result<std::optional<std::string>> GetRawHtml(std::string_view id) override {
+    if (!IsValidArticleId(id)) return std::optional<std::string>();
+    return GetRaw(db_, rocksdb::ReadOptions(), kRawHtml, id);
+  }
+
+  Result<std::vector<std::string>> UrlsOf(std::string_view id) override {
+    std::vector<std::string> urls;
+    if (!IsValidArticleId(id)) return urls;
+    rocksdb::ManagedSnapshot snapshot(db_.db.get());
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
+    Result<std::optional<ArticleRecord>> article = ReadArticle(ro, id, /*with_text=*/false);
+    if (!article.ok()) return article.status();
+    if (!article->has_value()) return urls;
+    urls.push_back((*article)->url);
+    MW_RETURN_IF_ERROR(WalkAll(ro, kUrlIndex, [&](std::string_view url, std::string_view value) {
+      if (value == id && url != urls.front()) urls.emplace_back(url);
+      return Status::Ok();
+    }));
+    return urls;
+  }
+
+  Status Backup(const std::string& to_dir) override {
+    std::error_code ec;
+    if (to_dir.empty()) return Status::InvalidArgument("empty backup directory");
+    if (std::filesystem::exists(to_dir, ec)) {
+      return Status::InvalidArgument("backup directory " + to_dir +
+                                     " already exists; give a new one");
+    }
+    rocksdb::Checkpoint* raw = nullptr;
+    MW_RETURN_IF_ERROR(
+        FromRocks(rocksdb::Checkpoint::Create(db_.db.get(), &raw), "preparing a backup"));
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // Flushes the memtables first (0 = always), so the copy has no WAL to
+    // replay and opens read-only at once.
+    return FromRocks(checkpoint->CreateCheckpoint(to_dir, /*log_size_for_flush=*/0),
+                     "backing up " + dir_ + " to " + to_dir);
   }
 
   Result<std::vector<ArticleRecord>> ClusterMembers(std::string_view cluster_id,
@@ -675,9 +801,15 @@ class RocksStore final : public Store {
   Status PutFeedState(const FeedState& state) override {
     MW_RETURN_IF_ERROR(CheckWritable());
     if (state.feed_id.empty()) return Status::InvalidArgument("feed state with an empty feed_id");
-    return FromRocks(db_.db->Put(rocksdb::WriteOptions(), db_.cf(kFeedState), state.feed_id,
-                                 EncodeFeedState(state)),
-                     "storing feed state " + state.feed_id);
+    // Under the write lock: PutArticle updates the same record.
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Result<std::optional<FeedState>> stored = GetFeedState(state.feed_id);
+    if (!stored.ok()) return stored.status();
+    FeedState merged = state;
+    if (stored->has_value()) merged.articles_stored = (*stored)->articles_stored;
+    return FromRocks(
+        db_.db->Put(WriteOpts(), db_.cf(kFeedState), state.feed_id, EncodeFeedState(merged)),
+        "storing feed state " + state.feed_id);
   }
 
   Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) override {
@@ -694,9 +826,9 @@ class RocksStore final : public Store {
   Status PutHostState(const HostState& state) override {
     if (state.host.empty()) return Status::InvalidArgument("host state without a host");
     MW_RETURN_IF_ERROR(CheckWritable());
-    return FromRocks(db_.db->Put(rocksdb::WriteOptions(), db_.cf(kHostState), state.host,
-                                 EncodeHostState(state)),
-                     "writing host state");
+    return FromRocks(
+        db_.db->Put(WriteOpts(), db_.cf(kHostState), state.host, EncodeHostState(state)),
+        "writing host state");
   }
 
   Result<std::optional<HostState>> GetHostState(std::string_view host) override {
@@ -725,61 +857,26 @@ class RocksStore final : public Store {
   Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) override {
     std::vector<MatchHit> hits;
     if (query.limit == 0) return hits;
-    if (query.since && query.until && *query.since >= *query.until) return hits;
-    const Filters f = Filters::From(query);
-    // Such ids cannot have been stored, so nothing matches them.
-    if (f.watchlist.size() > kMaxWatchlistIdSize || f.target.size() > kMaxIndexNameSize ||
-        f.source.size() > kMaxIndexNameSize) {
-      return hits;
-    }
-
     // One snapshot for indexes and records: PutArticle writes them all in
     // one batch, so every index entry seen here has its article.
     rocksdb::ManagedSnapshot snapshot(db_.db.get());
     rocksdb::ReadOptions ro;
     ro.snapshot = snapshot.snapshot();
-
     std::vector<std::string> scope;  // the watch-lists whose matches are reported
-    if (f.watchlist.empty()) {
-      Result<std::vector<std::string>> listed = ListWatchlists(ro);
-      if (!listed.ok()) return listed.status();
-      scope = std::move(listed).value();
-    } else {
-      scope.push_back(f.watchlist);
-    }
-
-    // The most selective index drives the scan (a target's matches; one
-    // outlet's articles; else the flagged articles of each watch-list); the
-    // other filters are point lookups in the other indexes. Each scanned
-    // range contributes its `limit` newest passing articles: the global
-    // `limit` newest are among them.
     Grouped grouped;
-    if (!f.target.empty()) {
-      MW_RETURN_IF_ERROR(ScanTarget(ro, f, query, &grouped));
-    } else if (!f.source.empty()) {
-      for (char kind : {kSourceKindFeed, kSourceKindOutlet}) {
-        MW_RETURN_IF_ERROR(ScanSource(ro, kind, f, query, &grouped));
-        while (grouped.size() > query.limit) grouped.erase(std::prev(grouped.end()));
-      }
-    } else {
-      for (const std::string& watchlist : scope) {
-        MW_RETURN_IF_ERROR(ScanWatchlist(ro, watchlist, f, query, &grouped));
-        while (grouped.size() > query.limit) grouped.erase(std::prev(grouped.end()));
-      }
-    }
+    MW_RETURN_IF_ERROR(Collect(ro, query, query.limit, /*want_matches=*/true, &scope, &grouped));
 
     hits.reserve(grouped.size());
     for (auto& [key, matches] : grouped) {
       if (matches.empty()) MW_RETURN_IF_ERROR(FillMatches(ro, scope, key, &matches));
-      if (matches.empty()) {
+      if (matches.empty() && Flagged(query)) {
         return Status::Corruption("an index lists article " + key.second +
                                   " as flagged, but it has no matches");
       }
-      Result<std::optional<ArticleRecord>> article =
-          ReadArticle(ro, key.second, /*with_text=*/false);
+      Result<std::optional<ArticleRecord>> article = ReadArticle(ro, key.second, query.with_text);
       if (!article.ok()) return article.status();
       if (!article->has_value()) {
-        return Status::Corruption("matches refer to article " + key.second +
+        return Status::Corruption("an index refers to article " + key.second +
                                   ", which is not stored");
       }
       MatchHit hit;
@@ -791,13 +888,46 @@ class RocksStore final : public Store {
         if (!size.ok()) return size.status();
         hit.cluster_size = *size;
       }
-      std::sort(
-          hit.matches.begin(), hit.matches.end(), [](const MatchRecord& a, const MatchRecord& b) {
-            return std::tie(a.watchlist_id, a.target_id) < std::tie(b.watchlist_id, b.target_id);
-          });
+      SortMatches(&hit.matches);
       hits.push_back(std::move(hit));
     }
     return hits;
+  }
+
+  Result<std::vector<TimelineCount>> Timeline(const TimelineQuery& query) override {
+    std::vector<TimelineCount> counts;
+    MatchQuery filters = query.filters;
+    filters.after.reset();
+    rocksdb::ManagedSnapshot snapshot(db_.db.get());
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
+    std::vector<std::string> scope;
+    Grouped grouped;
+    MW_RETURN_IF_ERROR(Collect(ro, filters, SIZE_MAX, /*want_matches=*/false, &scope, &grouped));
+
+    std::map<std::pair<int64_t, std::string>, int64_t> buckets;
+    for (const auto& [key, unused] : grouped) {
+      std::string group;
+      if (query.split != TimelineSplit::kNone) {
+        Result<std::optional<ArticleRecord>> article =
+            ReadArticle(ro, key.second, /*with_text=*/false);
+        if (!article.ok()) return article.status();
+        if (!article->has_value()) {
+          return Status::Corruption("an index refers to article " + key.second +
+                                    ", which is not stored");
+        }
+        const ArticleRecord& a = **article;
+        if (query.split == TimelineSplit::kLanguage) {
+          group = a.language;
+        } else {
+          group = a.source.empty() ? a.feed_id : a.source;
+        }
+      }
+      ++buckets[{BucketStart(query.bucket, key.first), std::move(group)}];
+    }
+    counts.reserve(buckets.size());
+    for (auto& [key, n] : buckets) counts.push_back({key.first, key.second, n});
+    return counts;
   }
 
   Result<std::vector<ArticleRecord>> ListArticles(size_t limit) override {
@@ -907,8 +1037,13 @@ class RocksStore final : public Store {
       const MatchQuery& query,
       const std::function<Result<bool>(std::string_view, std::string_view)>& visit) {
     const std::string lower = query.since ? prefix + EncodeTime(*query.since) : prefix;
-    const std::string upper =
-        query.until ? prefix + EncodeTime(*query.until) : PrefixSuccessor(prefix);
+    std::string upper = query.until ? prefix + EncodeTime(*query.until) : PrefixSuccessor(prefix);
+    if (query.after) {
+      // Keys are prefix + time + article id + suffix: this bound excludes
+      // the cursor's article and everything newer.
+      std::string cursor = prefix + EncodeTime(query.after->time) + query.after->article_id;
+      if (upper.empty() || cursor < upper) upper = std::move(cursor);
+    }
     // The bounds must outlive the iterator.
     const rocksdb::Slice lower_slice = ToSlice(lower);
     const rocksdb::Slice upper_slice = ToSlice(upper);
@@ -922,6 +1057,102 @@ class RocksStore final : public Store {
       if (!*more) break;
     }
     return FromRocks(it->status(), "scanning " + std::string(kCfNames[cf]));
+  }
+
+  static bool Flagged(const MatchQuery& q) {
+    return q.flagged_only || (q.watchlist_id && !q.watchlist_id->empty()) ||
+           (q.target_id && !q.target_id->empty());
+  }
+
+  // The (time, id) of the `limit` newest articles passing `query`'s filters
+  // into `grouped` (with their matches when the driving scan reads them and
+  // `want_matches`), and the watch-lists whose matches are reported into
+  // `scope`.
+  Status Collect(const rocksdb::ReadOptions& ro, const MatchQuery& query, size_t limit,
+                 bool want_matches, std::vector<std::string>* scope, Grouped* grouped) {
+    if (query.since && query.until && *query.since >= *query.until) return Status::Ok();
+    const Filters f = Filters::From(query);
+    // Such ids cannot have been stored, so nothing matches them.
+    if (f.watchlist.size() > kMaxWatchlistIdSize || f.target.size() > kMaxIndexNameSize ||
+        f.source.size() > kMaxIndexNameSize || f.language.size() > kMaxIndexNameSize) {
+      return Status::Ok();
+    }
+    if (query.after && !IsValidArticleId(query.after->article_id)) {
+      return Status::InvalidArgument("malformed cursor: article id \"" + query.after->article_id +
+                                     "\"");
+    }
+    if (f.watchlist.empty()) {
+      Result<std::vector<std::string>> listed = ListWatchlists(ro);
+      if (!listed.ok()) return listed.status();
+      *scope = std::move(listed).value();
+    } else {
+      scope->push_back(f.watchlist);
+    }
+
+    // The most selective index drives the scan (a target's matches; one
+    // outlet's articles; else the flagged articles of each watch-list, or
+    // every article of a language or time range); the other filters are
+    // point lookups in the other indexes. Each scanned range contributes its
+    // `limit` newest passing articles: the global `limit` newest are among
+    // them.
+    const bool flagged = Flagged(query);
+    auto trim = [&] {
+      while (grouped->size() > limit) grouped->erase(std::prev(grouped->end()));
+    };
+    if (!f.target.empty()) return ScanTarget(ro, f, query, limit, grouped);
+    if (!f.source.empty()) {
+      for (char kind : {kSourceKindFeed, kSourceKindOutlet}) {
+        MW_RETURN_IF_ERROR(ScanSource(ro, kind, f, query, limit, flagged, grouped));
+        trim();
+      }
+      return Status::Ok();
+    }
+    if (flagged) {
+      for (const std::string& watchlist : *scope) {
+        MW_RETURN_IF_ERROR(ScanWatchlist(ro, watchlist, f, query, limit, want_matches, grouped));
+        trim();
+      }
+      return Status::Ok();
+    }
+    if (!f.language.empty()) return ScanLanguage(ro, f, query, limit, grouped);
+    return ScanTime(ro, query, limit, grouped);
+  }
+
+  // Every article of f.language's primary subtag (flagged or not).
+  Status ScanLanguage(const rocksdb::ReadOptions& ro, const Filters& f, const MatchQuery& query,
+                      size_t limit, Grouped* grouped) {
+    size_t articles = 0;
+    return ScanRangeBackwards(
+        ro, kArticlesByLanguage, LengthPrefixed(PrimaryLanguageSubtag(f.language)), query,
+        [&](std::string_view key, std::string_view tag) -> Result<bool> {
+          const std::optional<IndexKeyParts> parts = DecodeIndexKey(key);
+          if (!parts.has_value() || !parts->suffix.empty()) {
+            return Status::Corruption("malformed key in articles_by_language");
+          }
+          if (!LanguageMatches(f.language, tag)) return true;
+          if (articles == limit) return false;
+          ++articles;
+          (*grouped)[{parts->time, std::string(parts->article_id)}];
+          return true;
+        });
+  }
+
+  // Every article (flagged or not) in the time range.
+  Status ScanTime(const rocksdb::ReadOptions& ro, const MatchQuery& query, size_t limit,
+                  Grouped* grouped) {
+    size_t articles = 0;
+    return ScanRangeBackwards(ro, kArticlesByTime, "", query,
+                              [&](std::string_view key, std::string_view) -> Result<bool> {
+                                const std::optional<ArticleTimeKeyParts> parts =
+                                    DecodeArticleTimeKey(key);
+                                if (!parts.has_value()) {
+                                  return Status::Corruption("malformed key in articles_by_time");
+                                }
+                                if (articles == limit) return false;
+                                ++articles;
+                                (*grouped)[{parts->time, std::string(parts->article_id)}];
+                                return true;
+                              });
   }
 
   // Language and (unless the scan is driven by it) source filters, as point
@@ -949,7 +1180,7 @@ class RocksStore final : public Store {
 
   // Articles with a match of f.target (in f.watchlist, if set).
   Status ScanTarget(const rocksdb::ReadOptions& ro, const Filters& f, const MatchQuery& query,
-                    Grouped* grouped) {
+                    size_t limit, Grouped* grouped) {
     size_t articles = 0;
     std::optional<std::pair<int64_t, std::string>> current;
     return ScanRangeBackwards(
@@ -964,7 +1195,7 @@ class RocksStore final : public Store {
           if (current && current->first == parts->time && current->second == parts->article_id) {
             return true;
           }
-          if (articles == query.limit) return false;
+          if (articles == limit) return false;
           current.emplace(parts->time, std::string(parts->article_id));
           Result<bool> pass = PassesArticleFilters(ro, f, true, parts->time, parts->article_id);
           if (!pass.ok()) return pass.status();
@@ -978,7 +1209,7 @@ class RocksStore final : public Store {
 
   // Flagged articles (by f.watchlist, if set) of one feed id or outlet name.
   Status ScanSource(const rocksdb::ReadOptions& ro, char kind, const Filters& f,
-                    const MatchQuery& query, Grouped* grouped) {
+                    const MatchQuery& query, size_t limit, bool flagged, Grouped* grouped) {
     size_t articles = 0;
     return ScanRangeBackwards(
         ro, kArticlesBySource, std::string(1, kind) + LengthPrefixed(f.source), query,
@@ -989,12 +1220,12 @@ class RocksStore final : public Store {
               !watchlists.has_value()) {
             return Status::Corruption("malformed entry in articles_by_source");
           }
-          if (watchlists->empty()) return true;
+          if (flagged && watchlists->empty()) return true;
           if (!f.watchlist.empty() &&
               std::find(watchlists->begin(), watchlists->end(), f.watchlist) == watchlists->end()) {
             return true;
           }
-          if (articles == query.limit) return false;
+          if (articles == limit) return false;
           Result<bool> pass = PassesArticleFilters(ro, f, false, parts->time, parts->article_id);
           if (!pass.ok()) return pass.status();
           if (*pass) {
@@ -1042,22 +1273,24 @@ class RocksStore final : public Store {
                                   int64_t time) {
     std::string best_cluster;
     int best_distance = kSimHashMaxDistance + 1;
-    const int64_t lower_time =
-        time < INT64_MIN + kClusterWindowSeconds ? INT64_MIN : time - kClusterWindowSeconds;
-    const bool open_upper = time > INT64_MAX - kClusterWindowSeconds;
+    // Band keys are newest first: the window [time - W, time + W] runs from
+    // NewestFirstTime(time + W) up to just before NewestFirstTime(time - W - 1).
+    const bool open_newest = time > INT64_MAX - kClusterWindowSeconds;
+    const bool open_oldest = time < INT64_MIN + kClusterWindowSeconds + 1;
     for (uint64_t band : SimHashBands(simhash, kSimHashMaxDistance)) {
       const std::string prefix = FingerprintBandPrefix(band);
-      const std::string lower = prefix + EncodeTime(lower_time);
-      const std::string upper = open_upper ? PrefixSuccessor(prefix)
-                                           : prefix + EncodeTime(time + kClusterWindowSeconds + 1);
-      const rocksdb::Slice lower_slice = ToSlice(lower);
+      const std::string lower =
+          open_newest ? prefix : prefix + NewestFirstTime(time + kClusterWindowSeconds);
+      const std::string upper = open_oldest
+                                    ? PrefixSuccessor(prefix)
+                                    : prefix + NewestFirstTime(time - kClusterWindowSeconds - 1);
       const rocksdb::Slice upper_slice = ToSlice(upper);
       rocksdb::ReadOptions ro = base;
-      ro.iterate_lower_bound = &lower_slice;
       ro.iterate_upper_bound = &upper_slice;
       std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kFingerprints)));
       size_t seen = 0;
-      for (it->SeekToLast(); it->Valid() && seen < kClusterCandidatesPerBand; it->Prev(), ++seen) {
+      for (it->Seek(ToSlice(lower)); it->Valid() && seen < kClusterCandidatesPerBand;
+           it->Next(), ++seen) {
         const std::optional<FingerprintBandKeyParts> key =
             DecodeFingerprintBandKey(ToView(it->key()));
         const std::optional<FingerprintValue> value = DecodeFingerprintValue(ToView(it->value()));
@@ -1130,6 +1363,32 @@ class RocksStore final : public Store {
     return Status::Ok();
   }
 
+  rocksdb::WriteOptions WriteOpts() const {
+    rocksdb::WriteOptions wo;
+    wo.sync = sync_;
+    return wo;
+  }
+
+  // url_index entries for the aliases of `write` that no article has yet,
+  // pointing at `id`. Called under write_mu_.
+  Status PutNewAliases(const rocksdb::ReadOptions& ro, const ArticleWrite& write,
+                       const std::string& id, rocksdb::WriteBatch* batch) {
+    std::set<std::string_view> done{write.article.url};
+    for (const std::string& alias : write.alias_urls) {
+      if (!done.insert(alias).second) continue;
+      Result<std::optional<std::string>> known = GetRaw(db_, ro, kUrlIndex, alias);
+      if (!known.ok()) return known.status();
+      if (!known->has_value()) batch->Put(db_.cf(kUrlIndex), alias, id);
+    }
+    return Status::Ok();
+  }
+
+  static void SortMatches(std::vector<MatchRecord>* matches) {
+    std::sort(matches->begin(), matches->end(), [](const MatchRecord& a, const MatchRecord& b) {
+      return std::tie(a.watchlist_id, a.target_id) < std::tie(b.watchlist_id, b.target_id);
+    });
+  }
+
   Status CheckWritable() const {
     if (read_only_) return Status::Unsupported("database " + dir_ + " was opened read-only");
     return Status::Ok();
@@ -1190,7 +1449,8 @@ class RocksStore final : public Store {
   // within [since, until) that pass the language and source filters to
   // `grouped`, walking its key range backwards.
   Status ScanWatchlist(const rocksdb::ReadOptions& ro, const std::string& watchlist,
-                       const Filters& f, const MatchQuery& query, Grouped* grouped) {
+                       const Filters& f, const MatchQuery& query, size_t limit, bool want_matches,
+                       Grouped* grouped) {
     size_t articles = 0;
     std::optional<std::pair<int64_t, std::string>> current;
     bool current_passes = false;
@@ -1202,14 +1462,15 @@ class RocksStore final : public Store {
             return Status::Corruption("malformed key in matches (watch-list " + watchlist + ")");
           }
           if (!current || current->first != parts->time || current->second != parts->article_id) {
-            if (articles == query.limit) return false;
+            if (articles == limit) return false;
             current.emplace(parts->time, std::string(parts->article_id));
             Result<bool> pass = PassesArticleFilters(ro, f, true, parts->time, parts->article_id);
             if (!pass.ok()) return pass.status();
             current_passes = *pass;
             if (current_passes) ++articles;
+            if (current_passes && !want_matches) (*grouped)[*current];
           }
-          if (!current_passes) return true;
+          if (!current_passes || !want_matches) return true;
           MatchRecord match;
           match.watchlist_id = watchlist;
           match.target_id.assign(parts->target_id);
@@ -1223,6 +1484,7 @@ class RocksStore final : public Store {
   OpenedDb db_;
   const std::string dir_;
   const bool read_only_;
+  const bool sync_;  // StoreOptions::sync_writes
   // Serializes PutArticle's check-and-insert; guards the counters, which
   // mirror the count.* records written in the same batches.
   std::mutex write_mu_;
@@ -1324,7 +1586,7 @@ Result<std::unique_ptr<Store>> OpenRocksStoreImpl(const std::string& dir,
   Result<int64_t> matches = LoadCounter(*db, kMatchCountKey, kMatches);
   if (!matches.ok()) return matches.status();
   return std::unique_ptr<Store>(std::make_unique<RocksStore>(
-      std::move(db).value(), dir, options.read_only, *articles, *matches));
+      std::move(db).value(), dir, options.read_only, options.sync_writes, *articles, *matches));
 }
 
 }  // namespace storage_internal

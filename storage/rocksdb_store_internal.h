@@ -21,8 +21,9 @@ namespace mw::storage_internal {
 // The key layout version this build reads and writes (docs/storage.md).
 // Older versions are migrated in place on a writable open: 1 (no secondary
 // indexes) -> 2 (indexes) -> 3 (article text in its own column family) -> 4
-// (fingerprints: syndication clusters).
-inline constexpr int kSchemaVersion = 4;
+// (fingerprints: syndication clusters) -> 5 (raw HTML archive; fingerprint
+// band keys newest first).
+inline constexpr int kSchemaVersion = 5;
 inline constexpr int kOldestMigratableVersion = 1;
 
 // Column family names.
@@ -41,6 +42,8 @@ inline constexpr std::string_view kArticlesBySourceCf = "articles_by_source";
 inline constexpr std::string_view kArticleTextCf = "article_text";
 // Since schema version 4.
 inline constexpr std::string_view kFingerprintsCf = "fingerprints";
+// Since schema version 5.
+inline constexpr std::string_view kRawHtmlCf = "raw_html";
 
 // The compression of article_text in this librocksdb build: "zstd", else
 // "lz4", "snappy" or "none" (docs/storage.md).

@@ -63,6 +63,32 @@ struct MatchRecord {
   int count = 0;        // occurrences in title + text
 };
 
+// One article to store, with everything written in its atomic batch.
+struct ArticleWrite {
+  ArticleRecord article;
+  std::vector<MatchRecord> matches;
+  // Other canonical URLs of the same article (parsers/url.h CanonicalizeUrl):
+  // the feed entry's link and the URL fetched after redirects when the page
+  // names a different `<link rel=canonical>` on its own site. Each gets a
+  // url_index entry pointing at article.id, so the next entry carrying one
+  // of them is known without a fetch. URLs already indexed (to this or
+  // another article) are left as they are; article.url is skipped.
+  std::vector<std::string> alias_urls;
+  // The page's bytes as fetched (before decoding), archived when non-empty
+  // (GetRawHtml). At most kMaxRawHtmlBytes; larger pages are refused.
+  std::string raw_html;
+};
+
+inline constexpr size_t kMaxRawHtmlBytes = 16u << 20;
+
+// What PutArticle did.
+struct PutResult {
+  bool inserted = false;  // false: the canonical URL was already stored
+  // The id stored under article.url: article.id when inserted, else the id
+  // of the article that had the URL (its aliases are still recorded).
+  std::string article_id;
+};
+
 struct FeedState {
   std::string feed_id;
   std::string url;
@@ -73,7 +99,11 @@ struct FeedState {
   int last_http_status = 0;  // 0 when no HTTP response was received
   std::string last_error;    // "" after a success
   int consecutive_failures = 0;
-  int64_t articles_stored = 0;  // total new articles stored from this feed
+  // Articles stored from this feed (ArticleRecord::feed_id). Kept by the
+  // store: PutArticle increments it in the article's own batch (creating the
+  // feed's record if needed), and PutFeedState keeps the stored count, so it
+  // always equals the articles committed, whatever crashed when.
+  int64_t articles_stored = 0;
 
   // Scheduling (crawler/schedule.h). The URL the feed was configured with;
   // `url` differs from it after a permanent redirect (301/308), and is what
@@ -95,6 +125,13 @@ struct HostState {
   int64_t robots_expires_at = 0;  // refetch after this (Unix s)
 };
 
+// A position in QueryMatches' newest-first order: the (time, article id) of
+// the last hit of the previous page (MatchHit::time, article.id).
+struct QueryCursor {
+  int64_t time = 0;
+  std::string article_id;
+};
+
 // Filters of QueryMatches; an unset or empty filter does not restrict. All
 // filters must hold (AND).
 struct MatchQuery {
@@ -110,7 +147,42 @@ struct MatchQuery {
   std::optional<std::string> source;
   std::optional<int64_t> since;  // article time >= since (Unix s)
   std::optional<int64_t> until;  // article time < until (Unix s)
-  size_t limit = 1000;           // Default: 1000
+  // Only hits after this position in newest-first order (strictly older, or
+  // as old with a smaller id): the next page.
+  std::optional<QueryCursor> after;
+  size_t limit = 1000;  // Default: 1000
+  // Without a watch-list or target filter: false also returns the articles
+  // that no watch-list flagged (with no matches). Default: true.
+  bool flagged_only = true;
+  // Include the article text in the hits (one more read per hit).
+  bool with_text = false;
+};
+
+// Timeline buckets, in UTC: days, ISO weeks (starting Monday 00:00) and
+// calendar months.
+enum class TimeBucket { kDay, kWeek, kMonth };
+// The start (Unix s, UTC) of the bucket holding `time`.
+int64_t BucketStart(TimeBucket bucket, int64_t time);
+// The start of the bucket after the one starting at `start`.
+int64_t NextBucketStart(TimeBucket bucket, int64_t start);
+
+// How Timeline splits each bucket's count: not at all, by the language tag
+// as stored ("zh-Hant" apart from "zh"; "" when unknown), or by outlet
+// (ArticleRecord::source, else feed id).
+enum class TimelineSplit { kNone, kLanguage, kSource };
+
+struct TimelineQuery {
+  // The articles counted: those QueryMatches would return for these filters
+  // with no limit (`after`, `limit` and `with_text` are ignored).
+  MatchQuery filters;
+  TimeBucket bucket = TimeBucket::kDay;
+  TimelineSplit split = TimelineSplit::kNone;
+};
+
+struct TimelineCount {
+  int64_t bucket_start = 0;  // BucketStart of the bucket
+  std::string group;         // "" with TimelineSplit::kNone
+  int64_t articles = 0;      // distinct articles, > 0
 };
 
 // One flagged article with all of its matches for the queried watch-list(s).
@@ -156,8 +228,16 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // True when an article with this canonical URL is stored.
-  virtual Result<bool> HasArticleUrl(std::string_view canonical_url) = 0;
+  // True when an article with this canonical URL (or alias) is stored.
+  Result<bool> HasArticleUrl(std::string_view canonical_url) {
+    Result<std::optional<std::string>> id = FindArticleIdByUrl(canonical_url);
+    if (!id.ok()) return id.status();
+    return id->has_value();
+  }
+
+  // The id of the article stored under this canonical URL, as its own URL
+  // or as an alias (ArticleWrite::alias_urls); std::nullopt when none.
+  virtual Result<std::optional<std::string>> FindArticleIdByUrl(std::string_view canonical_url) = 0;
 
   // Stores `article` (its id must be ArticleIdForUrl(article.url)) and its
   // matches atomically. Returns true when stored, false when an article with
@@ -173,10 +253,36 @@ class Store {
   // cluster_id (GetArticle shows it). A copy that only an older, unread
   // candidate would have matched starts a new cluster: bounded lookups
   // trade a rare split for a constant cost per article.
-  virtual Result<bool> PutArticle(const ArticleRecord& article,
-                                  const std::vector<MatchRecord>& matches) = 0;
+  //
+  // Everything of `write` (record, text, raw HTML, URL and alias entries,
+  // matches, indexes, fingerprints, the feed's article count) is one atomic
+  // batch. When the URL was already stored only the new aliases are written.
+  virtual Result<PutResult> PutArticle(const ArticleWrite& write) = 0;
+
+  // PutArticle without aliases or raw HTML; true when inserted.
+  Result<bool> PutArticle(const ArticleRecord& article, const std::vector<MatchRecord>& matches) {
+    ArticleWrite write;
+    write.article = article;
+    write.matches = matches;
+    Result<PutResult> put = PutArticle(write);
+    if (!put.ok()) return put.status();
+    return put->inserted;
+  }
 
   virtual Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) = 0;
+
+  // The stored matches of article `id`, in every watch-list, sorted by
+  // (watch-list, target). Empty when none (or no such article).
+  virtual Result<std::vector<MatchRecord>> GetMatches(std::string_view id) = 0;
+
+  // The archived page of article `id` (ArticleWrite::raw_html); std::nullopt
+  // when none was archived.
+  virtual Result<std::optional<std::string>> GetRawHtml(std::string_view id) = 0;
+
+  // The URLs that lead to article `id`: its own first, then its aliases
+  // (sorted). Cost: a scan of the URL index (seconds for millions of URLs);
+  // meant for `mediawatch article`, not for queries.
+  virtual Result<std::vector<std::string>> UrlsOf(std::string_view id) = 0;
 
   virtual Status PutFeedState(const FeedState& state) = 0;
   virtual Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) = 0;
@@ -187,6 +293,10 @@ class Store {
 
   // Flagged articles, newest first, grouped per article.
   virtual Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) = 0;
+
+  // Flagged-article counts per time bucket (and group), oldest bucket first,
+  // then by group. Buckets without articles are left out.
+  virtual Result<std::vector<TimelineCount>> Timeline(const TimelineQuery& query) = 0;
 
   // The members of syndication cluster `cluster_id` (an ArticleRecord::
   // cluster_id), oldest first (ties by id), at most `limit`, text omitted.
@@ -200,6 +310,12 @@ class Store {
   // Counts and the per-feed/language/watch-list breakdowns. Cost: a scan of
   // the index keys (no article is read), so seconds for millions of articles.
   virtual Result<StoreStats> Stats() = 0;
+
+  // A consistent copy of the whole database in `to_dir`, which must not
+  // exist (its parent must). The copy is itself a database: open it to
+  // restore. Unchanged files are hard-linked when `to_dir` is on the same
+  // file system. Backends that cannot (a remote server) return kUnsupported.
+  virtual Status Backup(const std::string& to_dir) = 0;
 };
 
 struct StoreOptions {
@@ -207,6 +323,12 @@ struct StoreOptions {
   bool create_if_missing = true;
   // Open without write access (query commands). Default: false.
   bool read_only = false;
+  // fsync the write-ahead log on every write, so a committed article also
+  // survives power loss or an OS crash. Without it (the default) a
+  // committed article survives the process being killed (kill -9), not a
+  // power cut: the last writes may be in the OS cache. Costs a disk flush
+  // per article.
+  bool sync_writes = false;
 };
 
 // Opens (creating if allowed) the RocksDB store in `dir`. A database of an

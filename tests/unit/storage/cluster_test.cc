@@ -245,8 +245,9 @@ TEST(ClusterCodecTest, KeyLayoutsRoundTrip) {
   const std::string id = "0123456789abcdef";
   const std::string band = si::FingerprintBandKey(0x0500000000001234ULL, 10, id);
   ASSERT_EQ(band.size(), 33u);
-  EXPECT_EQ(band.substr(0, 17), std::string("b\x05\x00\x00\x00\x00\x00\x12\x34", 9) +
-                                    std::string("\x80\x00\x00\x00\x00\x00\x00\x0a", 8));
+  // Kind 'n', the band, then the time with every bit complemented.
+  EXPECT_EQ(band.substr(0, 17), std::string("n\x05\x00\x00\x00\x00\x00\x12\x34", 9) +
+                                    std::string("\x7f\xff\xff\xff\xff\xff\xff\xf5", 8));
   EXPECT_EQ(band.substr(17), id);
   auto parts = si::DecodeFingerprintBandKey(band);
   ASSERT_TRUE(parts.has_value());
@@ -254,8 +255,9 @@ TEST(ClusterCodecTest, KeyLayoutsRoundTrip) {
   EXPECT_EQ(parts->time, 10);
   EXPECT_EQ(parts->article_id, id);
   EXPECT_EQ(band.substr(0, 9), si::FingerprintBandPrefix(0x0500000000001234ULL));
-  // Negative times keep their order.
-  EXPECT_LT(si::FingerprintBandKey(1, -5, id), si::FingerprintBandKey(1, 3, id));
+  // Newest first, also across negative times.
+  EXPECT_GT(si::FingerprintBandKey(1, -5, id), si::FingerprintBandKey(1, 3, id));
+  EXPECT_GT(si::FingerprintBandKey(1, 3, id), si::FingerprintBandKey(1, 4, id));
   EXPECT_EQ(si::DecodeFingerprintBandKey(si::FingerprintBandKey(1, -5, id))->time, -5);
 
   const std::string value = si::EncodeFingerprintValue(0xfedcba9876543210ULL, id);
@@ -311,7 +313,7 @@ TEST(ClusterCodecTest, ArticleRecordCarriesFingerprintAndCluster) {
 
 // A version-3 database (no fingerprints family) migrates to 4: its articles
 // keep everything and have no fingerprint; new articles cluster as usual.
-TEST(ClusterMigrationTest, Version3DatabaseMigratesToVersion4) {
+TEST(ClusterMigrationTest, Version3DatabaseMigratesToTheCurrentVersion) {
   testing::TempDir dir;
   ArticleRecord old = MakeArticle("https://e.com/old", 100);
   ASSERT_TRUE(si::CreateDatabaseForTesting(
@@ -337,7 +339,7 @@ TEST(ClusterMigrationTest, Version3DatabaseMigratesToVersion4) {
   {
     auto store = OpenOrDie(dir.str());
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(store->Stats()->schema_version, 4);
+    EXPECT_EQ(store->Stats()->schema_version, si::kSchemaVersion);
     Result<std::optional<ArticleRecord>> got = store->GetArticle(old.id);
     ASSERT_TRUE(got.ok() && got->has_value());
     EXPECT_EQ((*got)->text, old.text);
@@ -354,7 +356,7 @@ TEST(ClusterMigrationTest, Version3DatabaseMigratesToVersion4) {
   Result<std::optional<std::string>> version =
       si::ReadRawForTesting(dir.str(), si::kMetaCf, si::kSchemaVersionKey);
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(*version, std::optional<std::string>("4"));
+  EXPECT_EQ(*version, std::optional<std::string>("5"));
   auto ro = OpenOrDie(dir.str(), ReadOnly());
   ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->ClusterMembers(ArticleIdForUrl("https://e.com/new"), 10)->size(), 2u);

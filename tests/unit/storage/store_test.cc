@@ -365,8 +365,13 @@ TEST(RocksStoreTest, StatsCountArticlesMatchesFeeds) {
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->articles, 4);
   EXPECT_EQ(stats->matches, 4);
-  EXPECT_EQ(stats->feeds, 1);
-  EXPECT_EQ(stats->schema_version, 4);
+  // "f", and feed-1 and feed-2, whose records PutArticle created to count
+  // their articles.
+  EXPECT_EQ(stats->feeds, 3);
+  EXPECT_EQ((*store->GetFeedState("feed-1"))->articles_stored, 2);
+  EXPECT_EQ((*store->GetFeedState("feed-2"))->articles_stored, 1);
+  EXPECT_EQ((*store->GetFeedState("f"))->articles_stored, 0);
+  EXPECT_EQ(stats->schema_version, storage_internal::kSchemaVersion);
   EXPECT_GT(stats->disk_bytes, 0);
   using Counts = std::map<std::string, int64_t>;
   EXPECT_EQ(stats->articles_per_feed, (Counts{{"feed-1", 2}, {"feed-2", 1}}));
@@ -396,7 +401,7 @@ TEST(RocksStoreTest, ReopenKeepsData) {
   Result<StoreStats> stats = store->Stats();
   EXPECT_EQ(stats->articles, 1);
   EXPECT_EQ(stats->matches, 1);
-  EXPECT_EQ(stats->feeds, 1);
+  EXPECT_EQ(stats->feeds, 2);  // "f" and the article's feed-1
   ASSERT_TRUE(*store->PutArticle(MakeArticle("https://e.com/new", 20), {MakeMatch("wl", "t")}));
   EXPECT_EQ(store->QueryMatches({})->size(), 2u);
 }
@@ -473,7 +478,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
   Result<std::optional<std::string>> version = storage_internal::ReadRawForTesting(
       dir.str(), storage_internal::kMetaCf, storage_internal::kSchemaVersionKey);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, std::optional<std::string>("4"));
+  EXPECT_EQ(*version, std::optional<std::string>("5"));
 
   ASSERT_TRUE(storage_internal::WriteRawForTesting(dir.str(), storage_internal::kMetaCf,
                                                    storage_internal::kSchemaVersionKey, "7")
@@ -482,7 +487,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), options);
     EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
     EXPECT_EQ(store.status().message(),
-              "database schema version 7 is newer than this build supports (4); upgrade "
+              "database schema version 7 is newer than this build supports (5); upgrade "
               "mediawatch");
   }
 
