@@ -122,22 +122,29 @@ bool IsSiteRoot(std::string_view url) {
 }
 
 // The URL an article is stored under, and the others that lead to it.
-// `rec.url` arrives as the feed entry's canonical link. A page's
+// `rec.url` arrives as the feed entry's canonical link. The page's
 // <link rel=canonical> wins when it is on the site of the page as fetched
-// (parsers/url.h SameSite) and is not the site's home page: then the same
-// story linked from two feeds (or through a redirector) is one article. The
-// entry's link and the fetched URL become aliases, so the next poll finds
-// the story without fetching it again.
+// (parsers/url.h SameSite) and is not the site's home page; else the URL
+// the fetch ended at after redirects (a feed's tracking redirector leads to
+// the outlet's own URL), unless that is a home page (where outlets send
+// removed stories). So the same story linked from two feeds, or through a
+// redirector, is one article. The entry's link and the fetched URL become
+// aliases, so the next poll knows the story without fetching it again.
 void ChooseArticleUrl(std::string_view page_canonical, ArticleRecord* rec,
                       std::vector<std::string>* aliases) {
   const std::string entry_url = rec->url;
   Result<std::string> fetched = CanonicalizeUrl(rec->fetched_url);
+  std::string chosen;
   if (!page_canonical.empty()) {
     Result<std::string> canonical = CanonicalizeUrl(page_canonical);
     if (canonical.ok() && !IsSiteRoot(*canonical) && SameSite(*canonical, rec->fetched_url)) {
-      rec->url = std::move(canonical).value();
-      rec->id = ArticleIdForUrl(rec->url);
+      chosen = std::move(canonical).value();
     }
+  }
+  if (chosen.empty() && fetched.ok() && !IsSiteRoot(*fetched)) chosen = *fetched;
+  if (!chosen.empty() && chosen != rec->url) {
+    rec->url = std::move(chosen);
+    rec->id = ArticleIdForUrl(rec->url);
   }
   const std::string* fetched_url = fetched.ok() ? &*fetched : nullptr;
   for (const std::string* url : {&entry_url, fetched_url}) {
