@@ -27,6 +27,7 @@
 #include <mutex>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "storage/codec.h"
@@ -718,6 +719,9 @@ class RocksStore final : public Store {
     batch.Put(db_.cf(kMeta), ToSlice(kMatchCountKey), std::to_string(match_total));
     MW_RETURN_IF_ERROR(
         FromRocks(db_.db->Write(WriteOpts(), &batch), "storing article " + article.id));
+    if (article.simhash != 0) {
+      CacheFingerprint(article.simhash, time, article.id, metadata.cluster_id);
+    }
     article_count_ = articles;
     match_count_ = match_total;
     return PutResult{true, article.id};
@@ -1266,46 +1270,103 @@ class RocksStore final : public Store {
     return Status::Ok();
   }
 
+  // The newest stored fingerprints of one band key, as the band's keys
+  // order them (newest first, ties by article id): what FindCluster reads.
+  struct BandCandidate {
+    int64_t time = 0;
+    std::string article_id;
+    uint64_t simhash = 0;
+    std::string cluster_id;
+  };
+  using BandEntries = std::vector<BandCandidate>;
+
+  // Up to kClusterCandidatesPerBand entries of `band` with oldest_time <=
+  // time <= newest_time (no upper limit with std::nullopt), newest first.
+  Status ReadBand(rocksdb::Iterator* it, uint64_t band, std::optional<int64_t> newest_time,
+                  int64_t oldest_time, BandEntries* out) {
+    const std::string prefix = FingerprintBandPrefix(band);
+    const std::string lower = newest_time ? prefix + NewestFirstTime(*newest_time) : prefix;
+    const std::string upper = oldest_time == INT64_MIN ? PrefixSuccessor(prefix)
+                                                       : prefix + NewestFirstTime(oldest_time - 1);
+    for (it->Seek(ToSlice(lower));
+         it->Valid() && out->size() < kClusterCandidatesPerBand && ToView(it->key()) < upper;
+         it->Next()) {
+      const std::optional<FingerprintBandKeyParts> key =
+          DecodeFingerprintBandKey(ToView(it->key()));
+      const std::optional<FingerprintValue> value = DecodeFingerprintValue(ToView(it->value()));
+      if (!key.has_value() || key->band != band || !value.has_value()) {
+        return Status::Corruption("malformed entry in fingerprints");
+      }
+      out->push_back({key->time, std::string(key->article_id), value->simhash,
+                      std::string(value->cluster_id)});
+    }
+    return FromRocks(it->status(), "reading fingerprints");
+  }
+
   // The cluster of the nearest stored fingerprint within
   // kSimHashMaxDistance among the bounded candidates (store.h PutArticle);
-  // "" when there is none.
+  // "" when there is none. Called under write_mu_.
+  //
+  // Each band's kClusterCandidatesPerBand newest entries are kept in memory
+  // (band_cache_, loaded on first use, updated after each committed write).
+  // For an article whose window reaches the band's newest entry — every
+  // article of a crawl that keeps up — those are exactly the entries the
+  // lookup reads, so it costs no read at all. Older articles (a backfill)
+  // read the band from the database.
   Result<std::string> FindCluster(const rocksdb::ReadOptions& base, uint64_t simhash,
                                   int64_t time) {
     std::string best_cluster;
     int best_distance = kSimHashMaxDistance + 1;
-    // Band keys are newest first: the window [time - W, time + W] runs from
-    // NewestFirstTime(time + W) up to just before NewestFirstTime(time - W - 1).
-    const bool open_newest = time > INT64_MAX - kClusterWindowSeconds;
-    const bool open_oldest = time < INT64_MIN + kClusterWindowSeconds + 1;
+    const int64_t newest =
+        time > INT64_MAX - kClusterWindowSeconds ? INT64_MAX : time + kClusterWindowSeconds;
+    const int64_t oldest =
+        time < INT64_MIN + kClusterWindowSeconds + 1 ? INT64_MIN : time - kClusterWindowSeconds;
+    std::unique_ptr<rocksdb::Iterator> it;  // one for every band: creating one costs most
+    auto iterator = [&] {
+      if (!it) it.reset(db_.db->NewIterator(base, db_.cf(kFingerprints)));
+      return it.get();
+    };
     for (uint64_t band : SimHashBands(simhash, kSimHashMaxDistance)) {
-      const std::string prefix = FingerprintBandPrefix(band);
-      const std::string lower =
-          open_newest ? prefix : prefix + NewestFirstTime(time + kClusterWindowSeconds);
-      const std::string upper = open_oldest
-                                    ? PrefixSuccessor(prefix)
-                                    : prefix + NewestFirstTime(time - kClusterWindowSeconds - 1);
-      const rocksdb::Slice upper_slice = ToSlice(upper);
-      rocksdb::ReadOptions ro = base;
-      ro.iterate_upper_bound = &upper_slice;
-      std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kFingerprints)));
-      size_t seen = 0;
-      for (it->Seek(ToSlice(lower)); it->Valid() && seen < kClusterCandidatesPerBand;
-           it->Next(), ++seen) {
-        const std::optional<FingerprintBandKeyParts> key =
-            DecodeFingerprintBandKey(ToView(it->key()));
-        const std::optional<FingerprintValue> value = DecodeFingerprintValue(ToView(it->value()));
-        if (!key.has_value() || key->band != band || !value.has_value()) {
-          return Status::Corruption("malformed entry in fingerprints");
-        }
-        const int distance = HammingDistance(simhash, value->simhash);
+      auto cached = band_cache_.find(band);
+      if (cached == band_cache_.end()) {
+        BandEntries entries;
+        MW_RETURN_IF_ERROR(ReadBand(iterator(), band, std::nullopt, INT64_MIN, &entries));
+        cached = band_cache_.emplace(band, std::move(entries)).first;
+      }
+      const BandEntries* entries = &cached->second;
+      BandEntries read;
+      if (!entries->empty() && entries->front().time > newest) {
+        MW_RETURN_IF_ERROR(ReadBand(iterator(), band, newest, oldest, &read));
+        entries = &read;
+      }
+      for (const BandCandidate& c : *entries) {
+        if (c.time < oldest) break;
+        const int distance = HammingDistance(simhash, c.simhash);
         if (distance < best_distance) {
           best_distance = distance;
-          best_cluster.assign(value->cluster_id);
+          best_cluster = c.cluster_id;
         }
       }
-      MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading fingerprints"));
     }
     return best_cluster;
+  }
+
+  // Adds a committed article's fingerprint to the loaded bands of
+  // band_cache_. Called under write_mu_.
+  void CacheFingerprint(uint64_t simhash, int64_t time, const std::string& id,
+                        const std::string& cluster_id) {
+    for (uint64_t band : SimHashBands(simhash, kSimHashMaxDistance)) {
+      auto cached = band_cache_.find(band);
+      if (cached == band_cache_.end()) continue;  // read whole when first used
+      BandEntries& entries = cached->second;
+      // Band key order: newest first, then by id.
+      auto pos = std::find_if(entries.begin(), entries.end(), [&](const BandCandidate& c) {
+        return c.time < time || (c.time == time && c.article_id > id);
+      });
+      if (pos == entries.end() && entries.size() >= kClusterCandidatesPerBand) continue;
+      entries.insert(pos, BandCandidate{time, id, simhash, cluster_id});
+      if (entries.size() > kClusterCandidatesPerBand) entries.pop_back();
+    }
   }
 
   // Member keys of `cluster_id`, oldest first: their article ids, at most
@@ -1490,6 +1551,9 @@ class RocksStore final : public Store {
   std::mutex write_mu_;
   int64_t article_count_;
   int64_t match_count_;
+  // FindCluster's in-memory view of the newest entries of each band key
+  // used so far (at most ~1,200 keys x kClusterCandidatesPerBand entries).
+  std::unordered_map<uint64_t, BandEntries> band_cache_;
 };
 
 Result<rocksdb::ColumnFamilyHandle*> FindFamily(const OpenedDb& db, std::string_view name) {

@@ -198,7 +198,7 @@ struct MatchHit {
 
 // Near-duplicate lookup bounds of PutArticle (see there).
 inline constexpr int64_t kClusterWindowSeconds = 14 * 24 * 3600;
-inline constexpr size_t kClusterCandidatesPerBand = 32;
+inline constexpr size_t kClusterCandidatesPerBand = 16;
 
 // QueryMatches counts cluster members up to this many (a bound on the work
 // per result row: a page of 50 results reads at most 50 x 100 member keys;

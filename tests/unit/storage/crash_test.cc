@@ -132,7 +132,9 @@ TEST(CrashTest, SigkillMidWriteLosesNoAcknowledgedArticle) {
     for (const auto& [feed, count] : stats->articles_per_feed) per_feed += count;
     EXPECT_EQ(per_feed, stored);
     int64_t feed_counts = 0;
-    for (const FeedState& f : *(*store)->ListFeedStates()) feed_counts += f.articles_stored;
+    Result<std::vector<FeedState>> feeds = (*store)->ListFeedStates();
+    ASSERT_TRUE(feeds.ok());
+    for (const FeedState& f : *feeds) feed_counts += f.articles_stored;
     EXPECT_EQ(feed_counts, stored);
     MatchQuery all;
     all.flagged_only = false;
