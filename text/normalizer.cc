@@ -101,24 +101,39 @@ void AppendUtf8(std::string* out, char32_t c) {
 // it and what follows without one): NFKC_Casefold, after composing ALEF
 // MAKSURA + HAMZA ABOVE, which NFC leaves apart. `segment` is modified;
 // `scratch` is a reusable buffer; the result replaces `*out`.
+// Tatweels the folding produced (medial-form presentation characters such
+// as ﳳ = ـ + damma + shadda) are removed and the rest folded again: the
+// marks after a tatweel are ordered relative to it, and must be ordered
+// (and composed) relative to the letter before it, as a second fold would.
 void FoldSegment(const icu::Normalizer2& nfkc_cf, std::u32string* segment,
                  icu::UnicodeString* scratch, std::u32string* out) {
-  for (size_t m = 0; m + 1 < segment->size(); ++m) {
-    if ((*segment)[m] == 0x0649 && (*segment)[m + 1] == 0x0654) {
-      (*segment)[m] = 0x0626;
-      segment->erase(m + 1, 1);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t m = 0; m + 1 < segment->size(); ++m) {
+      if ((*segment)[m] == 0x0649 && (*segment)[m + 1] == 0x0654) {
+        (*segment)[m] = 0x0626;
+        segment->erase(m + 1, 1);
+      }
     }
-  }
-  scratch->remove();
-  for (char32_t c : *segment) scratch->append(static_cast<UChar32>(c));
-  UErrorCode status = U_ZERO_ERROR;
-  icu::UnicodeString folded = nfkc_cf.normalize(*scratch, status);
-  if (U_FAILURE(status)) folded = *scratch;
-  out->clear();
-  for (int32_t m = 0; m < folded.length();) {
-    UChar32 f = folded.char32At(m);
-    m += U16_LENGTH(f);
-    out->push_back(static_cast<char32_t>(f));
+    scratch->remove();
+    for (char32_t c : *segment) scratch->append(static_cast<UChar32>(c));
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString folded = nfkc_cf.normalize(*scratch, status);
+    if (U_FAILURE(status)) folded = *scratch;
+    out->clear();
+    bool tatweel = false;
+    for (int32_t m = 0; m < folded.length();) {
+      UChar32 f = folded.char32At(m);
+      m += U16_LENGTH(f);
+      if (f == 0x0640) {
+        tatweel = true;
+        continue;
+      }
+      out->push_back(static_cast<char32_t>(f));
+    }
+    // Folding text without tatweel or compatibility characters produces
+    // neither, so a second pass is the last.
+    if (!tatweel) break;
+    *segment = *out;
   }
 }
 
@@ -205,8 +220,15 @@ Result<std::unique_ptr<TextNormalizer>> TextNormalizer::Create(const NormalizerO
     // Tatweel is removed, so what follows it must be normalized together
     // with what precedes it, as a second fold would see them: ب ِ ـ َ folds
     // to ب َ ِ (canonical order), ا ـ ٔ to أ. Joining it to the previous
-    // segment (and dropping it there) does that.
-    if (c == 0x0640) f |= Impl::kNoBoundary;
+    // segment (and dropping it there) does that; the same for characters
+    // whose folding starts with a tatweel (medial-form marks: ﹷ ﳳ).
+    bool makes_tatweel = c == 0x0640;
+    if (impl->bmp_begin[c] != Impl::kInert) {
+      for (uint32_t m = 0; m < impl->bmp_length[c]; ++m) {
+        makes_tatweel = makes_tatweel || impl->pool[impl->bmp_begin[c] + m] == 0x0640;
+      }
+    }
+    if (makes_tatweel) f |= Impl::kNoBoundary;
     impl->bmp_flags[c] = f;
   }
   impl->latin_base.assign(0x2000, 0);

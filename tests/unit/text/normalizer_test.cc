@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/support/test_support.h"
 
@@ -79,6 +82,28 @@ TEST_F(NormalizerTest, InvalidUtf8BecomesReplacementCharacter) {
 TEST_F(NormalizerTest, IdempotentOnMixedScripts) {
   std::string once = Fold("Guan Heng 關恆 ئۇيغۇر Ⅻ ﬁ");
   EXPECT_EQ(Fold(once), once);
+}
+
+// Fold may be called from several threads at once (normalizer.h); run
+// under ThreadSanitizer by scripts/tsan.sh. Every thread's result must be the
+// single-threaded one.
+TEST_F(NormalizerTest, ConcurrentFoldsAgree) {
+  const std::string input = "記者關恆說 GUAN Heng 薴麻 ئۇيغۇر شینجاڭ Müller ﬁ";
+  const FoldedText expected = normalizer_->FoldWithOffsets(input);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        FoldedText f = normalizer_->FoldWithOffsets(input, {.strip_latin_diacritics = t % 2 == 1});
+        std::string plain = normalizer_->Fold(input);
+        if (t % 2 == 0 && (f.text != expected.text || f.starts != expected.starts)) ++mismatches;
+        if (plain != expected.text) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 // --- Offset map ---------------------------------------------------------------------
@@ -189,6 +214,16 @@ TEST_F(NormalizerTest, TatweelBetweenMarksFoldsAsIfAbsent) {
     ASSERT_EQ(f.starts.size(), f.text.size());
     for (size_t i = 0; i < f.text.size(); ++i) EXPECT_LE(f.ends[i], input.size());
   }
+  // Medial-form marks fold to a tatweel and marks (ﳳ = ـ + damma + shadda):
+  // the tatweel goes and the marks are ordered with those before it
+  // (regressions/normalizer/mark-then-medial-form-ligature).
+  for (std::string_view input :
+       {"\u0333\uFCF3", "\u0628\u0650\uFCF3", "x\uFE77\u0650", "\uFCF3", "\u0649\uFE7D\u0654"}) {
+    std::string once = Fold(input);
+    EXPECT_EQ(Fold(once), once) << input;
+    EXPECT_EQ(once.find("\u0640"), std::string::npos) << input;
+  }
+  EXPECT_EQ(Fold("\u0628\u0650\uFCF3"), Fold("\u0628\u0650\u064F\u0651"));
   // The folded letter and marks map back to the whole original sequence.
   FoldedText f = normalizer_->FoldWithOffsets("x " + beh_kasra_tatweel_fatha);
   EXPECT_EQ(Original("x " + beh_kasra_tatweel_fatha, f, 2, f.text.size()), beh_kasra_tatweel_fatha);
