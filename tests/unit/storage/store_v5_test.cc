@@ -426,3 +426,51 @@ TEST(MigrationV5Test, Version4BandKeysBecomeNewestFirstAndClustersStillForm) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+// FindCluster answers from memory for articles that keep up with the
+// newest fingerprints and reads the database for a backfill; both must give
+// the same clusters, also after a reopen (empty cache).
+TEST(ClusterCacheTest, BackfilledCopyFindsItsOriginalBehindNewerArticles) {
+  testing::TempDir dir;
+  const uint64_t original_hash = 0x0f0f0f0f12345678ULL;
+  ArticleRecord original = MakeArticle("https://wire.example/original", kJan28);
+  original.simhash = original_hash;
+  // Newer articles sharing most bands with the original but 12 bits away
+  // (all in the low 12 bits: one or two bands differ), filling the cache.
+  std::vector<ArticleRecord> newer;
+  for (int i = 0; i < 20; ++i) {
+    ArticleRecord a =
+        MakeArticle("https://other.example/" + std::to_string(i), kJan28 + 30 * kDay + i * 60);
+    a.simhash = original_hash ^ 0xFFFULL ^ (static_cast<uint64_t>(i) << 40);
+    newer.push_back(a);
+  }
+  ArticleRecord copy = MakeArticle("https://daily.example/copy", kJan28 + kDay);
+  copy.simhash = original_hash ^ 0x3ULL;  // 2 bits from the original
+  ArticleRecord late_copy = MakeArticle("https://late.example/copy", kJan28 + 30 * kDay + 3600);
+  late_copy.simhash = newer[19].simhash ^ 0x1ULL;
+  {
+    auto store = OpenOrDie(dir.str());
+    ASSERT_TRUE(*store->PutArticle(original, {}));
+    for (const ArticleRecord& a : newer) ASSERT_TRUE(*store->PutArticle(a, {}));
+    ASSERT_TRUE(*store->PutArticle(copy, {}));
+    EXPECT_EQ((*store->GetArticle(copy.id))->cluster_id, original.id);
+    for (const ArticleRecord& a : newer) {
+      EXPECT_NE((*store->GetArticle(a.id))->cluster_id, original.id) << a.url;
+    }
+  }
+  auto store = OpenOrDie(dir.str());
+  ASSERT_TRUE(*store->PutArticle(late_copy, {}));
+  EXPECT_EQ((*store->GetArticle(late_copy.id))->cluster_id,
+            (*store->GetArticle(newer[19].id))->cluster_id);
+  ArticleRecord second_copy = MakeArticle("https://third.example/copy", kJan28 + 2 * kDay);
+  second_copy.simhash = original_hash ^ 0x10ULL;
+  ASSERT_TRUE(*store->PutArticle(second_copy, {}));
+  EXPECT_EQ((*store->GetArticle(second_copy.id))->cluster_id, original.id);
+  EXPECT_EQ(store->ClusterMembers(original.id, 10)->size(), 3u);
+}
+
+}  // namespace
+}  // namespace mw
