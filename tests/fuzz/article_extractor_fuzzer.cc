@@ -10,8 +10,10 @@
 //     valid UTF-8;
 //   - no script survives: the text never contains "<script". A literal
 //     "<script" can only reach text nodes through a character reference
-//     (&lt;), a raw-text element (<textarea>, <xmp>, <title>...), <plaintext>
-//     or CDATA, so the check is skipped for inputs with any of those;
+//     (&lt;), a raw-text element (<textarea>, <xmp>, <title>...), <plaintext>,
+//     CDATA, or a NUL inside the tag name ("<\0script": '<' not followed by
+//     a letter is text, and the HTML tree builder drops NULs from text in
+//     <body>), so the check is skipped for inputs with any of those;
 //   - the canonical and image URLs are absolute http(s) URLs when present;
 //   - language_source is one of "html", "meta", "text" or "".
 #include <array>
@@ -33,6 +35,7 @@ using mw::fuzz::IsValidUtf8;
 // without a script element (see the file comment).
 bool MayHaveLiteralScriptText(std::string_view html) {
   if (html.find('&') != std::string_view::npos) return true;
+  if (html.find('\0') != std::string_view::npos) return true;
   static constexpr std::array<std::string_view, 10> kTextElements = {
       "<textarea", "<xmp",      "<title",  "<plaintext", "<noembed",
       "<noframes", "<noscript", "<iframe", "<style",     "<![cdata["};
