@@ -24,6 +24,7 @@ struct CrawlFlags {
   bool once = false;
   bool all = false;
   bool no_robots = false;
+  bool archive_html = false;
   std::optional<int64_t> concurrency;
   std::optional<int64_t> per_host;
   std::optional<int64_t> max_articles;
@@ -157,6 +158,7 @@ CrawlOptions OptionsFrom(const CrawlFlags& f, const CrawlSettings& settings) {
   o.schedule.max_interval_seconds = settings.max_interval_seconds;
   o.poll_all = f.all;
   o.respect_robots = settings.respect_robots && !f.no_robots;
+  o.archive_html = f.archive_html;
   o.max_crawl_delay_seconds = settings.max_crawl_delay_seconds;
   return o;
 }
@@ -199,6 +201,10 @@ void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands) {
   crawl_cmd->add_flag("--all", crawl->all,
                       "Poll every feed now, ignoring the schedule and backoff (retired feeds "
                       "stay retired)");
+  crawl_cmd->add_flag("--archive-html", crawl->archive_html,
+                      "Keep each fetched page's raw bytes in the database (mediawatch article "
+                      "--html shows them): evidence of what was published; costs about the "
+                      "compressed page size per article");
   crawl_cmd->add_flag("--ignore-robots", crawl->no_robots,
                       "Do not fetch or obey robots.txt (only for sites you run)");
   crawl_cmd->add_option("--proxy", crawl->proxy,

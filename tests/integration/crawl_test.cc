@@ -335,6 +335,34 @@ TEST_F(CrawlTest, SecondPassIsConditionalAndStoresNothingNew) {
   }
 }
 
+TEST_F(CrawlTest, ArchiveHtmlKeepsThePageBytesAsServed) {
+  CommandResult r = Crawl({"--archive-html"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto store = OpenDb();
+  ASSERT_NE(store, nullptr);
+  auto listed = store->ListArticles(100);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 5u);
+  for (const ArticleRecord& a : *listed) {
+    auto html = store->GetRawHtml(a.id);
+    ASSERT_TRUE(html.ok() && html->has_value()) << a.url;
+    if (a.title == "记者关恒") {
+      // The GBK bytes, undecoded.
+      EXPECT_NE((*html)->find("\xbc\xc7\xd5\xdf\xb9\xd8\xba\xe3"), std::string::npos);
+      EXPECT_NE((*html)->find("charset=\"gb2312\""), std::string::npos);
+    }
+  }
+  // Without the flag nothing is archived.
+  TempDir other;
+  db_ = other.str() + "/db";
+  ASSERT_EQ(Crawl().exit_code, 0);
+  auto plain = OpenDb();
+  ASSERT_NE(plain, nullptr);
+  for (const ArticleRecord& a : *plain->ListArticles(100)) {
+    EXPECT_FALSE(plain->GetRawHtml(a.id)->has_value()) << a.url;
+  }
+}
+
 TEST_F(CrawlTest, QueryCommandPrintsTableAndJsonLines) {
   ASSERT_EQ(Crawl().exit_code, 0);
   CommandResult table = RunCommand({MEDIAWATCH_BINARY, "query", "--db", db_});
