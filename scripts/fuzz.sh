@@ -4,11 +4,14 @@
 # then fuzzes each target for a fixed time. Exits 1 on any finding (crash,
 # sanitizer report, violated invariant, timeout, out-of-memory) and prints
 # the path of the input that triggered it. See docs/security.md, "Fuzzing".
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 20)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 20; 0 = replay only)
 #   FUZZ_TARGETS="url robots" scripts/fuzz.sh 60   only some targets
 #   FUZZ_JOBS=N   build parallelism (default 1)
-# The committed corpora are never modified: each target fuzzes a temporary
-# copy, and findings are kept under build/fuzz/findings/<target>/.
+#   FUZZ_KEEP=DIR keep each target's grown corpus in DIR/<target> (created
+#                 from the committed corpus, reused by the next run) instead
+#                 of a temporary copy: for long campaigns and -merge=1
+# The committed corpora are never modified: each target fuzzes a copy, and
+# findings are kept under build/fuzz/findings/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-20}"
@@ -92,9 +95,22 @@ for entry in "${all_targets[@]}"; do
     continue
   fi
 
-  # 2. Fuzz a temporary copy of the corpus for the given time.
-  cp -r "$corpus" "$work/$name-corpus"
-  if ! "$exe" "${common[@]}" -max_total_time="$seconds" "$work/$name-corpus" >"$log" 2>&1; then
+  if [ "$seconds" -eq 0 ]; then
+    summary+=("$name: replayed $(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#') inputs")
+    continue
+  fi
+
+  # 2. Fuzz a copy of the corpus for the given time (libFuzzer reads 0 as
+  # "forever", hence the replay-only case above).
+  if [ -n "${FUZZ_KEEP:-}" ]; then
+    grown="$FUZZ_KEEP/$name"
+    mkdir -p "$FUZZ_KEEP"
+    [ -d "$grown" ] || cp -r "$corpus" "$grown"
+  else
+    grown="$work/$name-corpus"
+    cp -r "$corpus" "$grown"
+  fi
+  if ! "$exe" "${common[@]}" -max_total_time="$seconds" "$grown" >"$log" 2>&1; then
     echo "fuzz.sh: $name: FINDING after fuzzing" >&2
     report "$log"
     failed+=("$name")
