@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/failpoint.h"
 #include "crawler/robots.h"
 #include "parsers/charset.h"
 #include "parsers/source_parsers.h"
@@ -221,7 +222,9 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
   rec.simhash = Fingerprint(rec, fingerprint_normalizer);
   write.article = std::move(rec);
   write.matches = std::move(matches);
+  Failpoint("before_commit");
   auto put = store->PutArticle(write);
+  if (put.ok()) Failpoint("after_commit");
   ArticleRecord& stored = write.article;
   if (!put.ok()) {
     done.store_error = put.status().WithContext("storing " + stored.url);
@@ -762,6 +765,7 @@ class Pass {
       return;
     }
     ++summary_.articles_fetched;
+    Failpoint("after_fetch");
     ArticleWork w;
     w.feed_index = article.feed_index;
     w.log_url = r.url;

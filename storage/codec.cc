@@ -192,6 +192,22 @@ enum HostTag : uint64_t {
   kHostRobotsExpiresAt = 5,
 };
 
+enum RunTag : uint64_t {
+  kRunPid = 1,
+  kRunHost = 2,
+  kRunStartedAt = 3,
+  kRunHeartbeatAt = 4,
+  kRunStoppedAt = 5,
+  kRunPasses = 6,
+  kRunFeedsPolled = 7,
+  kRunArticlesStored = 8,
+  kRunMatchedArticles = 9,
+  kRunErrors = 10,
+  kRunNextDueAt = 11,
+  kRunLastError = 12,
+  kRunFeedsFailing = 13,
+};
+
 enum MatchTag : uint64_t {
   kMatchKind = 1,
   kMatchTerm = 2,
@@ -604,6 +620,79 @@ std::string PrefixSuccessor(std::string_view prefix) {
     out.pop_back();
   }
   return out;
+}
+
+std::string EncodeRunState(const RunState& s) {
+  FieldWriter w;
+  w.Int(kRunPid, s.pid);
+  w.String(kRunHost, s.host);
+  w.Int(kRunStartedAt, s.started_at);
+  w.Int(kRunHeartbeatAt, s.heartbeat_at);
+  w.Int(kRunStoppedAt, s.stopped_at);
+  w.Int(kRunPasses, s.passes);
+  w.Int(kRunFeedsPolled, s.feeds_polled);
+  w.Int(kRunArticlesStored, s.articles_stored);
+  w.Int(kRunMatchedArticles, s.matched_articles);
+  w.Int(kRunErrors, s.errors);
+  w.Int(kRunNextDueAt, s.next_due_at);
+  w.String(kRunLastError, s.last_error);
+  w.Int(kRunFeedsFailing, s.feeds_failing);
+  return std::move(w).Finish();
+}
+
+Result<RunState> DecodeRunState(std::string_view bytes) {
+  FieldReader r(bytes, "run state");
+  MW_RETURN_IF_ERROR(r.Start());
+  RunState s;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kRunPid:
+        r.Int64(tag, p, &s.pid);
+        break;
+      case kRunHost:
+        s.host.assign(p);
+        break;
+      case kRunStartedAt:
+        r.Int64(tag, p, &s.started_at);
+        break;
+      case kRunHeartbeatAt:
+        r.Int64(tag, p, &s.heartbeat_at);
+        break;
+      case kRunStoppedAt:
+        r.Int64(tag, p, &s.stopped_at);
+        break;
+      case kRunPasses:
+        r.Int64(tag, p, &s.passes);
+        break;
+      case kRunFeedsPolled:
+        r.Int64(tag, p, &s.feeds_polled);
+        break;
+      case kRunArticlesStored:
+        r.Int64(tag, p, &s.articles_stored);
+        break;
+      case kRunMatchedArticles:
+        r.Int64(tag, p, &s.matched_articles);
+        break;
+      case kRunErrors:
+        r.Int64(tag, p, &s.errors);
+        break;
+      case kRunNextDueAt:
+        r.Int64(tag, p, &s.next_due_at);
+        break;
+      case kRunLastError:
+        s.last_error.assign(p);
+        break;
+      case kRunFeedsFailing:
+        r.Int64(tag, p, &s.feeds_failing);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  return s;
 }
 
 std::string EncodeHostState(const HostState& h) {

@@ -41,6 +41,8 @@ Result<ArticleRecord> DecodeArticle(std::string_view bytes);
 
 std::string EncodeFeedState(const FeedState& state);
 Result<FeedState> DecodeFeedState(std::string_view bytes);
+std::string EncodeRunState(const RunState& state);
+Result<RunState> DecodeRunState(std::string_view bytes);
 std::string EncodeHostState(const HostState& state);
 Result<HostState> DecodeHostState(std::string_view bytes);
 

@@ -827,6 +827,23 @@ class RocksStore final : public Store {
     return std::optional<FeedState>(std::move(state).value());
   }
 
+  Status PutRunState(const RunState& state) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    return FromRocks(
+        db_.db->Put(WriteOpts(), db_.cf(kMeta), ToSlice(kRunStateKey), EncodeRunState(state)),
+        "storing the run state");
+  }
+
+  Result<std::optional<RunState>> GetRunState() override {
+    Result<std::optional<std::string>> raw =
+        GetRaw(db_, rocksdb::ReadOptions(), kMeta, kRunStateKey);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return std::optional<RunState>();
+    Result<RunState> state = DecodeRunState(**raw);
+    if (!state.ok()) return state.status();
+    return std::optional<RunState>(std::move(state).value());
+  }
+
   Status PutHostState(const HostState& state) override {
     if (state.host.empty()) return Status::InvalidArgument("host state without a host");
     MW_RETURN_IF_ERROR(CheckWritable());

@@ -53,6 +53,7 @@ std::string TextCompressionName();
 inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 inline constexpr std::string_view kArticleCountKey = "count.articles";
 inline constexpr std::string_view kMatchCountKey = "count.matches";
+inline constexpr std::string_view kRunStateKey = "run_state";
 
 // Creates a new RocksDB database in `dir` with exactly the column families
 // "default" + `column_families` and nothing in them: the shell of a database

@@ -132,6 +132,24 @@ struct QueryCursor {
   std::string article_id;
 };
 
+// What the running (or last) `mediawatch run` reported about itself, for
+// `mediawatch status`. One record per database. Counts are since started_at.
+struct RunState {
+  int64_t pid = 0;
+  std::string host;          // host name of the machine it runs on
+  int64_t started_at = 0;    // Unix s
+  int64_t heartbeat_at = 0;  // last update (after every pass, and while idle)
+  int64_t stopped_at = 0;    // a clean exit; 0 while running or after a crash
+  int64_t passes = 0;        // polling passes completed
+  int64_t feeds_polled = 0;
+  int64_t articles_stored = 0;
+  int64_t matched_articles = 0;
+  int64_t errors = 0;         // failed feeds + failed articles
+  int64_t feeds_failing = 0;  // feeds whose last poll failed (at the last pass)
+  int64_t next_due_at = 0;    // when the next feed is due (Unix s)
+  std::string last_error;     // the last pass-level error ("" if none)
+};
+
 // Filters of QueryMatches; an unset or empty filter does not restrict. All
 // filters must hold (AND).
 struct MatchQuery {
@@ -287,6 +305,9 @@ class Store {
   virtual Status PutFeedState(const FeedState& state) = 0;
   virtual Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) = 0;
   virtual Result<std::vector<FeedState>> ListFeedStates() = 0;
+
+  virtual Status PutRunState(const RunState& state) = 0;
+  virtual Result<std::optional<RunState>> GetRunState() = 0;
 
   virtual Status PutHostState(const HostState& state) = 0;
   virtual Result<std::optional<HostState>> GetHostState(std::string_view host) = 0;

@@ -474,3 +474,40 @@ TEST(ClusterCacheTest, BackfilledCopyFindsItsOriginalBehindNewerArticles) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST(RunStateTest, RoundTripsAndSurvivesReopen) {
+  testing::TempDir dir;
+  RunState s;
+  s.pid = 12345;
+  s.host = "monitor-1";
+  s.started_at = kJan28;
+  s.heartbeat_at = kJan28 + 60;
+  s.passes = 7;
+  s.feeds_polled = 70;
+  s.articles_stored = 1234;
+  s.matched_articles = 12;
+  s.errors = 3;
+  s.feeds_failing = 1;
+  s.next_due_at = kJan28 + 600;
+  s.last_error = "disk full";
+  {
+    auto store = OpenOrDie(dir.str());
+    EXPECT_FALSE(store->GetRunState()->has_value());
+    ASSERT_TRUE(store->PutRunState(s).ok());
+  }
+  auto store = OpenOrDie(dir.str(), ReadOnly());
+  Result<std::optional<RunState>> got = store->GetRunState();
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(si::EncodeRunState(**got), si::EncodeRunState(s));
+  EXPECT_EQ((*got)->last_error, "disk full");
+  EXPECT_EQ(store->PutRunState(s).code(), StatusCode::kUnsupported);
+  // Damage is reported, not a crash.
+  EXPECT_EQ(si::DecodeRunState("\x01\x05").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(si::DecodeRunState("").status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace mw
