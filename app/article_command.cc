@@ -1,27 +1,29 @@
-// `mediawatch article --db DIR ID|URL [--json]`: one stored article — its
-// metadata, text, matches and the other members of its syndication cluster.
+// `mediawatch article --db DIR ID|URL [--json|--html]`: one stored article —
+// every URL that leads to it, its metadata, matches, syndication cluster,
+// archived page and text (formatted by report/article_output.h).
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/cli.h"
-#include "parsers/date.h"
 #include "parsers/url.h"
+#include "report/article_output.h"
 #include "storage/store.h"
 
 namespace mw {
 namespace {
 
-// Cluster members listed at most (the count is still shown in full).
-constexpr size_t kMaxMembersShown = 200;
+// Cluster members listed at most: a wire story can be stored thousands of
+// times, and a page of them is enough to see who ran it first.
+constexpr size_t kMaxMembersShown = 1000;
 
 struct ArticleFlags {
   std::string db_dir;
   std::string key;  // article id (16 hex digits) or URL
   bool json = false;
+  bool html = false;
 };
 
 bool LooksLikeId(const std::string& key) {
@@ -32,169 +34,98 @@ bool LooksLikeId(const std::string& key) {
   return true;
 }
 
-// The article's matches: a point query on its own time, then picked by id
-// (an article's matches share its time key, so this reads a few keys).
-Result<std::vector<MatchRecord>> MatchesOf(Store& store, const ArticleRecord& a) {
-  MatchQuery q;
-  const int64_t time = a.published.value_or(a.fetched_at);
-  q.since = time;
-  q.until = time + 1;
-  q.limit = 100000;
-  Result<std::vector<MatchHit>> hits = store.QueryMatches(q);
-  if (!hits.ok()) return hits.status();
-  for (MatchHit& hit : *hits) {
-    if (hit.article.id == a.id) return std::move(hit.matches);
+// The article id for `key`: the id itself, else the article stored under the
+// canonical form of the URL — as its own URL or as an alias (a feed link or
+// redirect that led to a page with another rel=canonical). nullopt when no
+// article has the URL.
+Result<std::optional<std::string>> ResolveArticleId(Store& store, const std::string& key) {
+  if (LooksLikeId(key)) return std::optional<std::string>(key);
+  Result<std::string> canonical = CanonicalizeUrl(key);
+  if (!canonical.ok()) {
+    return Status::InvalidArgument(
+        "'" + key +
+        "' is neither an article id (16 hex digits) nor a URL: " + canonical.status().message());
   }
-  return std::vector<MatchRecord>();
+  return store.FindArticleIdByUrl(*canonical);
 }
 
-std::string TimeText(const ArticleRecord& a) {
-  return FormatIso8601Utc(a.published.value_or(a.fetched_at));
-}
-
-std::string FormatText(const ArticleRecord& a, const std::vector<MatchRecord>& matches,
-                       const std::vector<ArticleRecord>& members, size_t cluster_size) {
-  std::string out;
-  auto line = [&](const char* label, const std::string& value) {
-    if (!value.empty()) out += std::string(label) + value + "\n";
-  };
-  line("Title:     ", a.title);
-  line("URL:       ", a.url);
-  if (a.fetched_url != a.url) line("From URL:  ", a.fetched_url);
-  line("Id:        ", a.id);
-  line("Source:    ", a.source + (a.feed_id.empty() ? "" : " (" + a.feed_id + ")"));
-  line("Language:  ", a.language);
-  line("Byline:    ", a.byline);
-  line("Published: ", a.published ? FormatIso8601Utc(*a.published) : "(unknown)");
-  line("Fetched:   ", FormatIso8601Utc(a.fetched_at));
-  line("Charset:   ", a.charset);
-  if (a.simhash != 0) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(a.simhash));
-    line("SimHash:   ", hex);
+// Everything the store holds about article `id` (nullopt: not stored).
+Result<std::optional<ArticleView>> LoadArticle(Store& store, const std::string& id) {
+  Result<std::optional<ArticleRecord>> article = store.GetArticle(id);
+  if (!article.ok()) return article.status().WithContext("reading article " + id);
+  if (!article->has_value()) return std::optional<ArticleView>();
+  ArticleView view;
+  view.article = std::move(**article);
+  Result<std::vector<std::string>> urls = store.UrlsOf(id);
+  if (!urls.ok()) return urls.status().WithContext("reading the URLs of " + id);
+  view.urls = std::move(urls).value();
+  if (view.urls.empty() || view.urls.front() != view.article.url) {
+    view.urls.insert(view.urls.begin(), view.article.url);
   }
-  out += "\nMATCHES (" + std::to_string(matches.size()) + ")\n";
-  if (matches.empty()) out += "  (none)\n";
-  for (const MatchRecord& m : matches) {
-    out += "  " + m.watchlist_id + "/" + m.target_id + " " + m.kind +
-           (m.term.empty() ? "" : " \"" + m.term + "\"") + " in " + m.field + ", " +
-           std::to_string(m.count) + "x";
-    if (!m.snippet.empty()) out += ": " + m.snippet;
-    out += "\n";
-  }
-  out += "\nCLUSTER";
-  if (a.cluster_id.empty()) {
-    out += "\n  (no fingerprint: text too short, or stored before clustering)\n";
-  } else {
-    out += " " + a.cluster_id + " (" + std::to_string(cluster_size) +
-           (cluster_size == 1 ? " article" : " articles") + ", oldest first)\n";
-    for (const ArticleRecord& m : members) {
-      out += std::string(m.id == a.id ? "* " : "  ") + TimeText(m) + "  " +
-             (m.source.empty() ? m.feed_id : m.source) + "  " + m.title + "  " + m.url + "\n";
+  Result<std::vector<MatchRecord>> matches = store.GetMatches(id);
+  if (!matches.ok()) return matches.status().WithContext("reading the matches of " + id);
+  view.matches = std::move(matches).value();
+  if (!view.article.cluster_id.empty()) {
+    Result<std::vector<ArticleRecord>> members =
+        store.ClusterMembers(view.article.cluster_id, kMaxMembersShown + 1);
+    if (!members.ok()) {
+      return members.status().WithContext("reading cluster " + view.article.cluster_id);
     }
-    if (members.size() < cluster_size) {
-      out += "  ... " + std::to_string(cluster_size - members.size()) + " more\n";
+    view.cluster_members = std::move(members).value();
+    if (view.cluster_members.size() > kMaxMembersShown) {
+      view.cluster_members.resize(kMaxMembersShown);
+      view.cluster_members_truncated = true;
     }
   }
-  out += "\nTEXT\n" + a.text;
-  if (!a.text.empty() && a.text.back() != '\n') out += "\n";
-  return out;
-}
-
-std::string FormatJson(const ArticleRecord& a, const std::vector<MatchRecord>& matches,
-                       const std::vector<ArticleRecord>& members, size_t cluster_size) {
-  nlohmann::json j;
-  j["id"] = a.id;
-  j["url"] = a.url;
-  j["fetched_url"] = a.fetched_url;
-  j["title"] = a.title;
-  j["source"] = a.source;
-  j["feed"] = a.feed_id;
-  j["language"] = a.language;
-  j["byline"] = a.byline;
-  j["charset"] = a.charset;
-  j["published"] = a.published ? nlohmann::json(FormatIso8601Utc(*a.published)) : nlohmann::json();
-  j["fetched_at"] = FormatIso8601Utc(a.fetched_at);
-  j["time"] = TimeText(a);
-  j["text"] = a.text;
-  j["cluster"] = a.cluster_id.empty() ? nlohmann::json() : nlohmann::json(a.cluster_id);
-  j["cluster_size"] = cluster_size;
-  nlohmann::json ms = nlohmann::json::array();
-  for (const MatchRecord& m : matches) {
-    ms.push_back({{"watchlist", m.watchlist_id},
-                  {"target", m.target_id},
-                  {"kind", m.kind},
-                  {"term", m.term},
-                  {"field", m.field},
-                  {"count", m.count},
-                  {"snippet", m.snippet}});
-  }
-  j["matches"] = std::move(ms);
-  nlohmann::json cs = nlohmann::json::array();
-  for (const ArticleRecord& m : members) {
-    cs.push_back({{"id", m.id},
-                  {"url", m.url},
-                  {"title", m.title},
-                  {"source", m.source},
-                  {"feed", m.feed_id},
-                  {"language", m.language},
-                  {"time", TimeText(m)}});
-  }
-  j["cluster_members"] = std::move(cs);
-  // Page text may hold invalid UTF-8: never let dump() throw.
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  Result<std::optional<std::string>> html = store.GetRawHtml(id);
+  if (!html.ok()) return html.status().WithContext("reading the archived page of " + id);
+  if (html->has_value()) view.raw_html_bytes = (*html)->size();
+  return std::optional<ArticleView>(std::move(view));
 }
 
 int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
-  StoreOptions so;
-  so.read_only = true;
-  so.create_if_missing = false;
-  auto store = OpenRocksStore(flags.db_dir, so);
-  if (!store.ok()) {
-    log.error("cannot open database {}: {}", flags.db_dir, store.status().ToString());
-    return kExitFailure;
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  if (!store) return kExitFailure;
+  Result<std::optional<std::string>> id = ResolveArticleId(*store, flags.key);
+  if (!id.ok()) {
+    log.error("{}", id.status().message());
+    return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  std::string id = flags.key;
-  if (!LooksLikeId(flags.key)) {
-    Result<std::string> canonical = CanonicalizeUrl(flags.key);
-    if (!canonical.ok()) {
-      log.error("'{}' is neither an article id (16 hex digits) nor a URL: {}", flags.key,
-                canonical.status().message());
-      return kExitUsage;
-    }
-    id = ArticleIdForUrl(*canonical);
-  }
-  Result<std::optional<ArticleRecord>> article = (*store)->GetArticle(id);
-  if (!article.ok()) {
-    log.error("reading article {}: {}", id, article.status().ToString());
-    return kExitFailure;
-  }
-  if (!article->has_value()) {
+  if (!id->has_value()) {
     log.error("no article {} in {}", flags.key, flags.db_dir);
     return kExitFailure;
   }
-  const ArticleRecord& a = **article;
-  Result<std::vector<MatchRecord>> matches = MatchesOf(**store, a);
-  if (!matches.ok()) {
-    log.error("reading matches of {}: {}", id, matches.status().ToString());
-    return kExitFailure;
-  }
-  std::vector<ArticleRecord> members;
-  size_t cluster_size = 0;
-  if (!a.cluster_id.empty()) {
-    // The full count (bounded like query's), then the first members shown.
-    Result<std::vector<ArticleRecord>> all =
-        (*store)->ClusterMembers(a.cluster_id, kMaxClusterSizeCount);
-    if (!all.ok()) {
-      log.error("reading cluster {}: {}", a.cluster_id, all.status().ToString());
+  if (flags.html) {
+    // The archived bytes exactly as fetched (any charset): for a browser or
+    // a re-extraction, not for a terminal.
+    Result<std::optional<std::string>> html = store->GetRawHtml(**id);
+    if (!html.ok()) {
+      log.error("reading the archived page of {}: {}", **id, html.status().ToString());
       return kExitFailure;
     }
-    cluster_size = all->size();
-    if (all->size() > kMaxMembersShown) all->resize(kMaxMembersShown);
-    members = std::move(all).value();
+    if (!html->has_value()) {
+      Result<std::optional<ArticleRecord>> exists = store->GetArticle(**id);
+      const bool stored = exists.ok() && exists->has_value();
+      if (stored) {
+        log.error("article {} has no archived page (stored without raw HTML)", flags.key);
+      } else {
+        log.error("no article {} in {}", flags.key, flags.db_dir);
+      }
+      return kExitFailure;
+    }
+    std::fwrite((*html)->data(), 1, (*html)->size(), stdout);
+    return kExitOk;
   }
-  const std::string out = flags.json ? FormatJson(a, *matches, members, cluster_size)
-                                     : FormatText(a, *matches, members, cluster_size);
+  Result<std::optional<ArticleView>> view = LoadArticle(*store, **id);
+  if (!view.ok()) {
+    log.error("{}", view.status().ToString());
+    return kExitFailure;
+  }
+  if (!view->has_value()) {
+    log.error("no article {} in {}", flags.key, flags.db_dir);
+    return kExitFailure;
+  }
+  const std::string out = flags.json ? FormatArticleJson(**view) : FormatArticleText(**view);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
@@ -204,12 +135,23 @@ int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
 void AddArticleCommand(CLI::App& app, std::vector<Command>* commands) {
   auto flags = std::make_shared<ArticleFlags>();
   auto* cmd = app.add_subcommand(
-      "article", "One stored article: metadata, text, matches and its syndication cluster.");
+      "article",
+      "One stored article: its URLs, metadata, matches, syndication cluster, archived page and "
+      "text.");
   cmd->add_option("--db", flags->db_dir, "Database directory")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("article", flags->key, "Article id (16 hex digits) or its URL")->required();
-  cmd->add_flag("--json", flags->json, "One JSON object instead of text");
+  cmd->add_option("article", flags->key,
+                  "Article id (16 hex digits) or any URL that led to it (canonicalized: "
+                  "tracking parameters such as utm_* are dropped)")
+      ->required();
+  auto* json = cmd->add_flag("--json", flags->json, "One JSON object instead of text");
+  cmd->add_flag("--html", flags->html,
+                "Print the archived page as fetched (raw bytes); exit 1 if none was archived")
+      ->excludes(json);
+  cmd->footer(
+      "Versions: one per article for now (the fetch that stored it); tracking later edits of "
+      "a story is planned.");
   commands->push_back({cmd, [flags](spdlog::logger& log) { return CmdArticle(*flags, log); }});
 }
 

@@ -9,11 +9,14 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "crawler/config.h"
 #include "crawler/pipeline.h"
+#include "storage/store.h"
 
 namespace mw {
 
@@ -32,6 +35,13 @@ void AddQueryCommand(CLI::App& app, std::vector<Command>* commands);
 void AddStatsCommand(CLI::App& app, std::vector<Command>* commands);
 // `article ID|URL`: one stored article and its cluster (article_command.cc).
 void AddArticleCommand(CLI::App& app, std::vector<Command>* commands);
+// `timeline --match ID`: article counts per day/week/month (timeline_command.cc).
+void AddTimelineCommand(CLI::App& app, std::vector<Command>* commands);
+// `export --format jsonl|csv`: every article passing the filters, with its
+// text, streamed page by page (export_command.cc).
+void AddExportCommand(CLI::App& app, std::vector<Command>* commands);
+// `backup --to DIR`: a consistent copy of the database (backup_command.cc).
+void AddBackupCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
 // `feed parse FILE`: the feed parser as a debugging tool (feed_command.cc).
 void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);
@@ -41,6 +51,30 @@ void AddFeedsCommand(CLI::App& app, std::vector<Command>* commands);
 void AddExtractCommand(CLI::App& app, std::vector<Command>* commands);
 void AddWatchlistCommand(CLI::App& app, std::vector<Command>* commands);
 void AddMatchCommand(CLI::App& app, std::vector<Command>* commands);
+
+// The article filters shared by `query`, `timeline` and `export`
+// (app/article_filters.cc), as given on the command line.
+struct ArticleFilterFlags {
+  std::string watchlist;  // watch-list id
+  std::string match;      // entity, keyword or rule id
+  std::string language;   // "zh" (any zh-*) or an exact tag "zh-Hant"
+  std::string source;     // feed id or outlet name
+  std::string since;      // ISO 8601 date or date-time, UTC
+  std::string until;
+};
+
+// Registers --watchlist, --match, --lang, --source, --since and --until on
+// `cmd`, writing into `flags` (which must outlive the parse).
+void AddArticleFilterOptions(CLI::App* cmd, ArticleFilterFlags* flags);
+
+// The MatchQuery for `flags` (other fields at their defaults). Errors:
+// kInvalidArgument naming the flag for a date that does not parse, or when
+// --since is not before --until.
+Result<MatchQuery> MatchQueryFromFlags(const ArticleFilterFlags& flags);
+
+// Opens the database in `db_dir` read-only, without creating anything; on
+// failure logs "cannot open database DIR: ..." and returns nullptr.
+std::unique_ptr<Store> OpenStoreForReading(const std::string& db_dir, spdlog::logger& log);
 
 // One polling pass over `feeds` into the store at `db_dir`, with progress on
 // a terminal and a summary on stdout (shared by `crawl` and `demo`).

@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   AddQueryCommand(app, &commands);
   AddStatsCommand(app, &commands);
   AddArticleCommand(app, &commands);
+  AddTimelineCommand(app, &commands);
+  AddExportCommand(app, &commands);
+  AddBackupCommand(app, &commands);
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);

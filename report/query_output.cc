@@ -3,9 +3,12 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <cstdio>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "parsers/date.h"
+#include "report/json_fields.h"
 
 namespace mw {
 namespace {
@@ -87,6 +90,19 @@ size_t DisplayWidth(std::string_view text) {
   return width;
 }
 
+std::string FormatByteSize(int64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", value, kUnits[unit]);
+  return buf;
+}
+
 std::string ClusterMarker(const MatchHit& hit) {
   if (hit.cluster_size < 2) return "";
   if (hit.cluster_size >= kMaxClusterSizeCount) {
@@ -111,41 +127,25 @@ std::string FormatMatchesTable(const std::vector<MatchHit>& hits, const TableOpt
                        ids;
     out += line + "\n";
   }
-  out += std::to_string(hits.size()) +
-         (hits.size() == 1 ? " flagged article\n" : " flagged articles\n");
+  size_t flagged = 0;
+  for (const MatchHit& hit : hits) flagged += hit.matches.empty() ? 0 : 1;
+  if (flagged == hits.size()) {
+    out += std::to_string(hits.size()) +
+           (hits.size() == 1 ? " flagged article\n" : " flagged articles\n");
+  } else {
+    out += std::to_string(hits.size()) + (hits.size() == 1 ? " article (" : " articles (") +
+           std::to_string(flagged) + " flagged)\n";
+  }
   return out;
 }
 
-std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits) {
+std::string FormatMatchesJsonl(const std::vector<MatchHit>& hits, const JsonlOptions& options) {
   std::string out;
   for (const MatchHit& hit : hits) {
-    const ArticleRecord& a = hit.article;
-    nlohmann::json j;
-    j["id"] = a.id;
-    j["url"] = a.url;
-    j["title"] = a.title;
-    j["source"] = a.source;
-    j["feed"] = a.feed_id;
-    j["language"] = a.language;
-    j["published"] =
-        a.published ? nlohmann::json(FormatIso8601Utc(*a.published)) : nlohmann::json();
-    j["fetched_at"] = FormatIso8601Utc(a.fetched_at);
-    j["time"] = FormatIso8601Utc(hit.time);
-    j["cluster"] = a.cluster_id.empty() ? nlohmann::json() : nlohmann::json(a.cluster_id);
-    j["cluster_size"] = hit.cluster_size;
-    nlohmann::json ms = nlohmann::json::array();
-    for (const MatchRecord& m : hit.matches) {
-      ms.push_back({{"watchlist", m.watchlist_id},
-                    {"target", m.target_id},
-                    {"kind", m.kind},
-                    {"term", m.term},
-                    {"field", m.field},
-                    {"count", m.count},
-                    {"snippet", m.snippet}});
-    }
-    j["matches"] = std::move(ms);
-    // Invalid UTF-8 from a hostile page must not make dump() throw.
-    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    nlohmann::json j =
+        report_internal::ArticleSummaryJson(hit.article, hit.time, hit.cluster_size, hit.matches);
+    if (options.full_record) report_internal::AddArticleDetailsJson(hit.article, &j);
+    out += report_internal::DumpJson(j, -1);
     out += '\n';
   }
   return out;
@@ -163,10 +163,14 @@ std::string CsvField(std::string_view value) {
   return out;
 }
 
-std::string FormatMatchesCsv(const std::vector<MatchHit>& hits) {
+std::string FormatMatchesCsv(const std::vector<MatchHit>& hits, const CsvOptions& options) {
   constexpr std::string_view kEol = "\r\n";
-  std::string out = "time,source,language,title,url,matches,snippet,cluster,cluster_size";
-  out += kEol;
+  std::string out;
+  if (options.header) {
+    out = "time,source,language,title,url,matches,snippet,cluster,cluster_size";
+    if (options.with_text) out += ",text";
+    out += kEol;
+  }
   for (const MatchHit& hit : hits) {
     const ArticleRecord& a = hit.article;
     std::string ids;
@@ -181,6 +185,7 @@ std::string FormatMatchesCsv(const std::vector<MatchHit>& hits) {
            CsvField(a.title) + "," + CsvField(a.url) + "," + CsvField(ids) + "," +
            CsvField(snippet) + "," + CsvField(a.cluster_id) + "," +
            std::to_string(hit.cluster_size);
+    if (options.with_text) out += "," + CsvField(a.text);
     out += kEol;
   }
   return out;

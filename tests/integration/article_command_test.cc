@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "storage/store.h"
+#include "tests/integration/sample_db.h"
 #include "tests/support/test_support.h"
 
 namespace mw {
@@ -19,10 +20,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-testing::CommandResult RunMw(std::vector<std::string> args) {
-  args.insert(args.begin(), MEDIAWATCH_BINARY);
-  return testing::RunCommand(args);
-}
+using testing::RunMw;
 
 class ArticleCommandTest : public ::testing::Test {
  protected:
@@ -162,6 +160,96 @@ TEST(ArticleClusterTest, ArticleListsCopiesAndQueryMarksThem) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_THAT(csv.out, HasSubstr("," + ids[0] + ",3\r\n"));
   EXPECT_THAT(csv.out, HasSubstr("," + ids[3] + ",1\r\n"));
+}
+
+// On the sample database: alias URLs, the archived page, matches in two
+// watch-lists, an unflagged article.
+class ArticleSampleTest : public testing::SampleDbSuite {
+ protected:
+  static nlohmann::json Json(const std::string& key) {
+    testing::CommandResult r = RunMw({"article", "--db", db_->dir, key, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  }
+};
+
+TEST_F(ArticleSampleTest, AnAliasUrlFindsTheArticle) {
+  const std::string wire = db_->ids.at("wire");
+  // The feed's link, which led to a page naming another rel=canonical; also
+  // with tracking parameters, which canonicalization drops.
+  EXPECT_EQ(Json("http://feeds.wire.test/item?id=17")["id"], wire);
+  EXPECT_EQ(Json("http://feeds.wire.test/item?id=17&utm_source=x")["id"], wire);
+  EXPECT_EQ(Json("HTTP://WIRE.test:80/2026/guan-heng.html#top")["id"], wire);
+  const nlohmann::json j = Json(wire);
+  EXPECT_EQ(j["urls"], nlohmann::json({"http://wire.test/2026/guan-heng.html",
+                                       "http://feeds.wire.test/item?id=17"}));
+  EXPECT_EQ(j["raw_html_bytes"], testing::SampleRawHtml().size());
+  EXPECT_EQ(j["versions"], nlohmann::json::parse(R"([{"fetched_at":"2026-01-26T09:05:00Z"}])"));
+  EXPECT_EQ(j["text"], db_->articles.at("wire").text);
+  EXPECT_EQ(j["cluster_size"], 2);
+  EXPECT_EQ(j["cluster_members"][1]["id"], db_->ids.at("daily"));
+
+  testing::CommandResult text = RunMw({"article", "--db", db_->dir, wire});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out,
+              HasSubstr("URL:       http://wire.test/2026/guan-heng.html\n"
+                        "Also at:   http://feeds.wire.test/item?id=17\n"
+                        "From URL:  http://wire.test/2026/guan-heng.html?utm_source=feed\n"));
+  EXPECT_THAT(text.out, HasSubstr("Versions:  1 (fetched 2026-01-26T09:05:00Z"));
+  EXPECT_THAT(text.out, HasSubstr("Raw HTML:  " + std::to_string(testing::SampleRawHtml().size()) +
+                                  " bytes archived"));
+  EXPECT_THAT(text.out, HasSubstr("CLUSTER " + wire + " (2 articles, oldest first)\n* "));
+}
+
+TEST_F(ArticleSampleTest, HtmlPrintsTheArchivedBytesExactly) {
+  testing::CommandResult r = RunMw({"article", "--db", db_->dir, db_->ids.at("wire"), "--html"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, testing::SampleRawHtml());  // GB18030 bytes, not re-encoded
+
+  r = RunMw({"article", "--db", db_->dir, db_->ids.at("bbc"), "--html"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("has no archived page"));
+  EXPECT_TRUE(r.out.empty());
+  r = RunMw({"article", "--db", db_->dir, "0123456789abcdef", "--html"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no article 0123456789abcdef"));
+  EXPECT_EQ(RunMw({"article", "--db", db_->dir, db_->ids.at("wire"), "--html", "--json"}).exit_code,
+            2);
+  testing::CommandResult text = RunMw({"article", "--db", db_->dir, db_->ids.at("bbc")});
+  EXPECT_THAT(text.out, HasSubstr("Raw HTML:  (not archived)\n"));
+}
+
+TEST_F(ArticleSampleTest, MatchesInEveryWatchlistAndUnflaggedArticles) {
+  const nlohmann::json uyghur = Json(db_->ids.at("uyghur"));
+  ASSERT_EQ(uyghur["matches"].size(), 2u);
+  EXPECT_EQ(uyghur["matches"][0]["watchlist"], "case");
+  EXPECT_EQ(uyghur["matches"][1]["watchlist"], "other");
+  EXPECT_EQ(uyghur["matches"][1]["term"], "لاگېر");
+  EXPECT_TRUE(uyghur["published"].is_null());
+  EXPECT_EQ(uyghur["time"], "2026-03-02T12:00:00Z");
+
+  const nlohmann::json weather = Json(db_->ids.at("weather"));
+  EXPECT_EQ(weather["matches"], nlohmann::json::array());
+  EXPECT_TRUE(weather["cluster"].is_null());
+  EXPECT_EQ(weather["cluster_size"], 0);
+  testing::CommandResult text = RunMw({"article", "--db", db_->dir, db_->ids.at("weather")});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("MATCHES (0)\n  (none)\n"));
+  EXPECT_THAT(text.out, HasSubstr("CLUSTER\n  (no fingerprint"));
+}
+
+TEST(ArticleDatabaseTest, EmptyAndForeignDatabases) {
+  testing::TempDir dir;
+  const std::string empty = (dir.path() / "empty").string();
+  { ASSERT_TRUE(OpenRocksStore(empty, {}).ok()); }
+  testing::CommandResult r = RunMw({"article", "--db", empty, "http://a.test/x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no article http://a.test/x"));
+  testing::WriteFile(dir.path() / "foreign" / "notes.txt", "keep me");
+  r = RunMw({"article", "--db", (dir.path() / "foreign").string(), "0123456789abcdef"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot open database"));
+  EXPECT_EQ(testing::ReadFileOrDie(dir.path() / "foreign" / "notes.txt"), "keep me");
 }
 
 }  // namespace

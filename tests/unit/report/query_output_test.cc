@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/report/rfc4180.h"
+
 namespace mw {
 namespace {
 
@@ -136,59 +138,7 @@ TEST(JsonlTest, InvalidUtf8FromAPageIsReplacedNotThrown) {
   EXPECT_NE(j["title"].get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);
 }
 
-// A strict RFC 4180 reader (section 2): records end with CRLF; a field is
-// either unquoted (no comma, quote, CR or LF) or quoted with inner quotes
-// doubled. Anything else fails the test, so the writer cannot get away with
-// output only a lenient reader accepts.
-std::vector<std::vector<std::string>> ParseRfc4180(const std::string& text) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] == '"') {
-      ++i;
-      while (true) {
-        if (i >= text.size()) {
-          ADD_FAILURE() << "unterminated quoted field";
-          return records;
-        }
-        if (text[i] == '"') {
-          if (i + 1 < text.size() && text[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        field += text[i++];
-      }
-    } else {
-      while (i < text.size() && text[i] != ',' && text[i] != '\r') {
-        if (text[i] == '"' || text[i] == '\n') {
-          ADD_FAILURE() << "quote or bare LF in an unquoted field at byte " << i;
-          return records;
-        }
-        field += text[i++];
-      }
-    }
-    record.push_back(std::move(field));
-    field.clear();
-    if (i < text.size() && text[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (text.compare(i, 2, "\r\n") != 0) {
-      ADD_FAILURE() << "record does not end with CRLF at byte " << i;
-      return records;
-    }
-    i += 2;
-    records.push_back(std::move(record));
-    record.clear();
-  }
-  return records;
-}
+using testing::ParseRfc4180;
 
 TEST(CsvTest, FieldsAreQuotedOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain"), "plain");
@@ -248,6 +198,71 @@ TEST(CsvTest, HostileTitlesAndSnippetsRoundTripThroughAStrictReader) {
   // Header only when nothing matched.
   EXPECT_EQ(FormatMatchesCsv({}),
             "time,source,language,title,url,matches,snippet,cluster,cluster_size\r\n");
+}
+
+TEST(CsvTest, PagesWithTextConcatenateIntoOneFile) {
+  MatchHit zh = Hit("关恒", "zh", 1765879200);
+  zh.article.text = "第一段，\"引文\"\n第二段\r\n第三段";
+  MatchHit ug = Hit("گۇەن خېڭ", "ug", 1765879100);
+  ug.article.text = "ئۇيغۇر، تېكىست, \"\"";
+  MatchHit unflagged = Hit("No match", "en", 1765879000);
+  unflagged.matches.clear();
+  unflagged.article.text = "";
+  CsvOptions first;
+  first.with_text = true;
+  CsvOptions rest = first;
+  rest.header = false;
+  const std::string out = FormatMatchesCsv({zh}, first) + FormatMatchesCsv({ug, unflagged}, rest);
+  const auto records = ParseRfc4180(out);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].size(), 10u);
+  EXPECT_EQ(records[0].back(), "text");
+  EXPECT_EQ(records[1][9], "第一段，\"引文\"\n第二段\r\n第三段");
+  EXPECT_EQ(records[2][9], "ئۇيغۇر، تېكىست, \"\"");
+  EXPECT_EQ(records[3][5], "");  // no matches
+  EXPECT_EQ(records[3][9], "");
+  for (const auto& record : records) EXPECT_EQ(record.size(), 10u);
+  // Without the header and without hits: nothing at all.
+  EXPECT_EQ(FormatMatchesCsv({}, rest), "");
+}
+
+TEST(JsonlTest, FullRecordAddsEveryStoredFieldAndTheText) {
+  MatchHit h = Hit("关恒", "zh", 1765879200);
+  h.article.text = "正文\n第二段";
+  h.article.fetched_url = "http://example.test/a.html?utm_source=x";
+  h.article.byline = "记者 王";
+  h.article.charset = "gb18030";
+  h.article.simhash = 0x00ff00ff00ff00ffULL;
+  JsonlOptions options;
+  options.full_record = true;
+  const auto j = nlohmann::json::parse(FormatMatchesJsonl({h}, options));
+  EXPECT_EQ(j["text"], "正文\n第二段");
+  EXPECT_EQ(j["fetched_url"], "http://example.test/a.html?utm_source=x");
+  EXPECT_EQ(j["byline"], "记者 王");
+  EXPECT_EQ(j["charset"], "gb18030");
+  EXPECT_EQ(j["simhash"], "00ff00ff00ff00ff");
+  EXPECT_EQ(j["matches"][0]["term"], "关恒");
+  h.article.simhash = 0;
+  EXPECT_TRUE(nlohmann::json::parse(FormatMatchesJsonl({h}, options))["simhash"].is_null());
+  // The default stays the documented query schema: no text.
+  EXPECT_FALSE(nlohmann::json::parse(FormatMatchesJsonl({h})).contains("text"));
+}
+
+TEST(TableTest, FooterCountsUnflaggedArticlesApart) {
+  MatchHit unflagged = Hit("Plain", "en", 0);
+  unflagged.matches.clear();
+  EXPECT_TRUE(
+      FormatMatchesTable({Hit("a", "en", 0), unflagged}).ends_with("2 articles (1 flagged)\n"));
+  EXPECT_TRUE(FormatMatchesTable({unflagged}).ends_with("1 article (0 flagged)\n"));
+  EXPECT_TRUE(FormatMatchesTable({}).ends_with("0 flagged articles\n"));
+  EXPECT_TRUE(FormatMatchesTable({Hit("a", "en", 0)}).ends_with("1 flagged article\n"));
+}
+
+TEST(ByteSizeTest, BinaryUnits) {
+  EXPECT_EQ(FormatByteSize(0), "0 B");
+  EXPECT_EQ(FormatByteSize(1023), "1023 B");
+  EXPECT_EQ(FormatByteSize(1536), "1.5 KiB");
+  EXPECT_EQ(FormatByteSize(int64_t{5} << 30), "5.0 GiB");
 }
 
 }  // namespace

@@ -1,0 +1,44 @@
+// mediawatch/report/article_output.h
+//
+// Renders one stored article for `mediawatch article`: its metadata, every
+// URL that leads to it, its matches, its syndication cluster, what was
+// archived of it, and its text — as text for people or as one JSON object
+// (the `export` JSONL record plus "urls", "cluster_members",
+// "cluster_members_truncated", "raw_html_bytes" and "versions").
+//
+// Pure functions of their arguments; thread-compatible.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace mw {
+
+// Everything the store holds about one article (the caller gathers it).
+struct ArticleView {
+  ArticleRecord article;          // text included
+  std::vector<std::string> urls;  // Store::UrlsOf: its own URL first, then aliases
+  std::vector<MatchRecord> matches;
+  // Store::ClusterMembers of article.cluster_id, oldest first (empty when
+  // the article has no fingerprint). `cluster_members_truncated`: the
+  // caller stopped listing at a limit, so the cluster has more members.
+  std::vector<ArticleRecord> cluster_members;
+  bool cluster_members_truncated = false;
+  // Size of the archived page (Store::GetRawHtml); nullopt when none.
+  std::optional<size_t> raw_html_bytes;
+};
+
+// Labelled lines ("Title:     ..."), then MATCHES (N), CLUSTER <id> (N
+// articles, oldest first) with one line per member (the article itself
+// marked "*"), and TEXT. Control characters of titles and URLs are shown as
+// spaces so a hostile page cannot rewrite the terminal.
+std::string FormatArticleText(const ArticleView& view);
+
+// One JSON object with a trailing newline, indented for reading.
+std::string FormatArticleJson(const ArticleView& view);
+
+}  // namespace mw
