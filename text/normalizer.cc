@@ -567,9 +567,18 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
     for (size_t m = u; m < run_end; ++m) AppendUtf8(&run, units[m].c);
     // t2s is not idempotent: a few Traditional characters map to another
     // Traditional one that t2s maps again (薴 -> 苧 -> 苎). Converting until
-    // nothing changes keeps Fold(Fold(x)) == Fold(x). A pass that changed
-    // nothing ends it, so ordinary text costs one pass; the cap bounds the
-    // cost should the dictionaries ever hold a cycle.
+    // a second fold would leave the run alone keeps Fold(Fold(x)) == Fold(x):
+    // another pass only when the output still holds a character that a
+    // second fold would convert (the test above), and it changed something.
+    // Ordinary text costs one pass; the cap bounds the cost should the
+    // dictionaries ever hold a cycle.
+    auto would_convert = [&impl](std::string_view utf8) {
+      for (size_t pos = 0; pos < utf8.size();) {
+        char32_t c = DecodeUtf8At(utf8, &pos);
+        if (c >= 0x10000 || impl.t2s_changes.test(c)) return true;
+      }
+      return false;
+    };
     constexpr int kMaxT2sPasses = 4;
     std::string converted = run;
     bool same_length = true;  // every pass kept the number of code points
@@ -583,6 +592,7 @@ void TextNormalizer::FoldInto(std::string_view text, const FoldOptions& options,
         if (next == converted) break;
         same_length = same_length && CodePointCount(next) == CodePointCount(converted);
         converted = std::move(next);
+        if (!would_convert(converted)) break;
       }
     }
     std::u32string cps;
