@@ -31,6 +31,10 @@ struct Command {
 };
 
 void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands);
+// `run`: continuous monitoring (run_command.cc); `status`: what it is doing
+// (status_command.cc).
+void AddRunCommand(CLI::App& app, std::vector<Command>* commands);
+void AddStatusCommand(CLI::App& app, std::vector<Command>* commands);
 void AddQueryCommand(CLI::App& app, std::vector<Command>* commands);
 void AddStatsCommand(CLI::App& app, std::vector<Command>* commands);
 // `article ID|URL`: one stored article and its cluster (article_command.cc).

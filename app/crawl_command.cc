@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "storage/store.h"
 #include "text/normalizer.h"
 #include "watch/matcher.h"
@@ -16,25 +17,9 @@
 namespace mw {
 namespace {
 
-// Values given on the command line; unset ones come from
-// CONFIG/mediawatch.toml [crawler], then from the built-in defaults.
-struct CrawlFlags {
-  std::string config_dir;
-  std::string db_dir;
+struct CrawlCommandFlags {
+  CrawlFlags crawl;
   bool once = false;
-  bool all = false;
-  bool no_robots = false;
-  bool archive_html = false;
-  std::optional<int64_t> concurrency;
-  std::optional<int64_t> per_host;
-  std::optional<int64_t> max_articles;
-  std::optional<int64_t> timeout_s;
-  std::optional<int64_t> max_body_mb;
-  std::optional<int64_t> host_delay_ms;
-  std::optional<std::string> proxy;
-  std::vector<std::string> allow_cidrs;
-  std::string connect_to;
-  bool progress = true;
 };
 
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; the only signal-safe channel
@@ -70,22 +55,7 @@ int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchl
     log.error("cannot open database {}: {}", db_dir, store.status().ToString());
     return kExitFailure;
   }
-  options.log = [&log](LogLevel level, const std::string& message) {
-    switch (level) {
-      case LogLevel::kDebug:
-        log.debug("{}", message);
-        break;
-      case LogLevel::kInfo:
-        log.info("{}", message);
-        break;
-      case LogLevel::kWarn:
-        log.warn("{}", message);
-        break;
-      case LogLevel::kError:
-        log.error("{}", message);
-        break;
-    }
-  };
+  LogPipelineTo(log, &options);
   const bool tty = show_progress && ::isatty(STDERR_FILENO);
   if (tty) {
     options.on_progress = [](const CrawlProgress& p) {
@@ -137,34 +107,9 @@ int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchl
 
 namespace {
 
-CrawlOptions OptionsFrom(const CrawlFlags& f, const CrawlSettings& settings) {
-  CrawlOptions o;
-  o.fetcher.max_concurrency = static_cast<size_t>(f.concurrency.value_or(settings.concurrency));
-  o.fetcher.max_per_host = static_cast<size_t>(f.per_host.value_or(settings.per_host));
-  o.fetcher.total_timeout_ms = f.timeout_s.value_or(settings.timeout_seconds) * 1000;
-  o.fetcher.max_body_bytes = static_cast<size_t>(f.max_body_mb.value_or(settings.max_body_mb))
-                             << 20;
-  o.feed_parse.max_bytes = o.fetcher.max_body_bytes;
-  o.fetcher.allowed_cidrs = settings.allow_cidrs;
-  o.fetcher.allowed_cidrs.insert(o.fetcher.allowed_cidrs.end(), f.allow_cidrs.begin(),
-                                 f.allow_cidrs.end());
-  o.fetcher.min_host_delay_ms = f.host_delay_ms.value_or(settings.host_delay_ms);
-  o.fetcher.proxy = f.proxy.value_or(settings.proxy);
-  o.fetcher.user_agent = UserAgentFor(settings);
-  o.fetcher.connect_to = f.connect_to;
-  o.max_articles_per_feed =
-      static_cast<size_t>(f.max_articles.value_or(settings.max_articles_per_feed));
-  o.schedule.min_interval_seconds = settings.min_interval_seconds;
-  o.schedule.max_interval_seconds = settings.max_interval_seconds;
-  o.poll_all = f.all;
-  o.respect_robots = settings.respect_robots && !f.no_robots;
-  o.archive_html = f.archive_html;
-  o.max_crawl_delay_seconds = settings.max_crawl_delay_seconds;
-  return o;
-}
-
-int CmdCrawl(const CrawlFlags& flags, spdlog::logger& log) {
-  if (!flags.once) {
+int CmdCrawl(const CrawlCommandFlags& command, spdlog::logger& log) {
+  const CrawlFlags& flags = command.crawl;
+  if (!command.once) {
     log.error("continuous polling is not available yet: pass --once for one polling pass");
     return kExitUsage;
   }
@@ -178,13 +123,13 @@ int CmdCrawl(const CrawlFlags& flags, spdlog::logger& log) {
              flags.config_dir);
   }
   return RunCrawl(config->feeds, std::move(config->watchlists), flags.db_dir,
-                  OptionsFrom(flags, config->settings), flags.progress, log);
+                  CrawlOptionsFrom(flags, config->settings), flags.progress, log);
 }
 
 }  // namespace
 
 void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands) {
-  auto crawl = std::make_shared<CrawlFlags>();
+  auto crawl = std::make_shared<CrawlCommandFlags>();
   auto* crawl_cmd = app.add_subcommand(
       "crawl",
       "One polling pass over the feeds in --config that are due: fetch new articles, extract,\n"
@@ -192,51 +137,10 @@ void AddCrawlCommand(CLI::App& app, std::vector<Command>* commands) {
       "DIR/mediawatch.toml (docs/config.md). Polite: robots.txt, a delay between requests to\n"
       "one host, Retry-After and backoff; conditional GET; private addresses refused.\n"
       "Flags override the settings file.");
-  crawl_cmd->add_option("--config", crawl->config_dir, "Configuration directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
-  crawl_cmd->add_option("--db", crawl->db_dir, "Database directory (created if missing)")
-      ->required();
-  crawl_cmd->add_flag("--once", crawl->once, "One polling pass, then exit (required for now)");
-  crawl_cmd->add_flag("--all", crawl->all,
-                      "Poll every feed now, ignoring the schedule and backoff (retired feeds "
-                      "stay retired)");
-  crawl_cmd->add_flag("--archive-html", crawl->archive_html,
-                      "Keep each fetched page's raw bytes in the database (mediawatch article "
-                      "--html shows them): evidence of what was published; costs about the "
-                      "compressed page size per article");
-  crawl_cmd->add_flag("--ignore-robots", crawl->no_robots,
-                      "Do not fetch or obey robots.txt (only for sites you run)");
-  crawl_cmd->add_option("--proxy", crawl->proxy,
-                        "Proxy for every request: http://, socks5:// or socks5h://HOST:PORT "
-                        "(socks5h resolves names through the proxy, e.g. Tor)");
-  crawl_cmd->add_option("--concurrency", crawl->concurrency, "Transfers in flight (default: 32)")
-      ->check(CLI::Range(1, 1024));
-  crawl_cmd->add_option("--per-host", crawl->per_host, "Transfers in flight per host (default: 2)")
-      ->check(CLI::Range(1, 16));
-  crawl_cmd
-      ->add_option("--max-articles", crawl->max_articles,
-                   "New articles per feed per pass (default: 200)")
-      ->check(CLI::Range(1, 100000));
-  crawl_cmd->add_option("--timeout", crawl->timeout_s, "Seconds per transfer (default: 60)")
-      ->check(CLI::Range(1, 3600));
-  crawl_cmd
-      ->add_option("--allow-cidr", crawl->allow_cidrs,
-                   "Allow connections to this otherwise blocked (private, loopback...) address "
-                   "block, e.g. 127.0.0.0/8; repeatable")
-      ->allow_extra_args(false);
-  crawl_cmd
-      ->add_option("--host-delay-ms", crawl->host_delay_ms,
-                   "Minimum milliseconds between two requests to one host (default: 1000)")
-      ->check(CLI::Range(0, 3600000));
-  crawl_cmd
-      ->add_option("--max-body-mb", crawl->max_body_mb,
-                   "Largest decoded response body in MiB (default: 16)")
-      ->check(CLI::Range(1, 1024));
-  crawl_cmd->add_flag("!--no-progress", crawl->progress, "No progress line on a terminal");
-  crawl_cmd->add_option("--connect-to", crawl->connect_to,
-                        "Send every connection to HOST:PORT whatever the URL's host, like curl "
-                        "--connect-to (for test farms; the address guard still applies)");
+  AddCrawlFlags(crawl_cmd, &crawl->crawl);
+  crawl_cmd->add_flag("--once", crawl->once,
+                      "One polling pass, then exit (required; `mediawatch run` polls "
+                      "continuously)");
   commands->push_back({crawl_cmd, [crawl](spdlog::logger& log) { return CmdCrawl(*crawl, log); }});
 }
 

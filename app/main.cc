@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
 
   std::vector<Command> commands;
   AddCrawlCommand(app, &commands);
+  AddRunCommand(app, &commands);
+  AddStatusCommand(app, &commands);
   AddQueryCommand(app, &commands);
   AddStatsCommand(app, &commands);
   AddArticleCommand(app, &commands);
