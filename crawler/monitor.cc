@@ -36,6 +36,12 @@ Result<int64_t> Monitor::NextDue(const std::vector<FeedConfig>& feeds, int64_t n
     if (s.retired && s.config_url == feed.url) continue;
     next = std::min(next, std::max(now, s.next_poll_at));
   }
+  // Flagged articles due for a re-fetch (edits, removals) wake it up too.
+  if (!options_.crawl.recheck_delays.empty()) {
+    Result<std::vector<Recheck>> rechecks = store_->DueRechecks(INT64_MAX, 1);
+    if (!rechecks.ok()) return rechecks.status();
+    if (!rechecks->empty()) next = std::min(next, std::max(now, rechecks->front().due_at));
+  }
   return next;
 }
 

@@ -16,13 +16,20 @@
 #include "parsers/charset.h"
 #include "parsers/source_parsers.h"
 #include "parsers/url.h"
+#include "text/diff.h"
 #include "text/simhash.h"
 
 namespace mw {
 namespace {
 
 // Tokens carry the kind of request in their top byte and an index below it.
-enum class Kind : uint64_t { kFeed = 1, kArticle = 2, kRobots = 3, kChildSitemap = 4 };
+enum class Kind : uint64_t {
+  kFeed = 1,
+  kArticle = 2,
+  kRobots = 3,
+  kChildSitemap = 4,
+  kRecheck = 5
+};
 constexpr int kKindShift = 56;
 constexpr uint64_t kIndexMask = (uint64_t{1} << kKindShift) - 1;
 
@@ -65,6 +72,14 @@ struct ArticleJob {
   std::string canonical_url;
 };
 
+// A flagged article fetched again, and what it looked like last time.
+struct RecheckJob {
+  Recheck due;
+  ArticleRecord article;      // as first stored, with its text
+  std::string last_text;      // the text of its latest version that had one
+  bool last_removed = false;  // its latest version is "removed"
+};
+
 struct ChildJob {
   size_t feed_index = 0;
   std::string url;
@@ -91,6 +106,7 @@ struct ArticleWork {
   std::string html;  // the page's body (raw bytes) or the entry's content
   std::string content_type;
   bool archive_html = false;  // CrawlOptions::archive_html (fetched pages only)
+  int64_t recheck_delay = 0;  // first re-fetch this long after storing, if flagged (0 = none)
 };
 
 struct ArticleDone {
@@ -120,6 +136,32 @@ bool IsSiteRoot(std::string_view url) {
   if (scheme == std::string_view::npos) return false;
   const size_t path = url.find('/', scheme + 3);
   return path == std::string_view::npos || url.substr(path) == "/";
+}
+
+// The path of a canonical URL, without query or fragment ("/" at least).
+std::string_view UrlPath(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "/";
+  const size_t start = url.find('/', scheme + 3);
+  if (start == std::string_view::npos) return "/";
+  std::string_view path = url.substr(start);
+  return path.substr(0, path.find_first_of("?#"));
+}
+
+// Whether a story at `article_url` that now redirects to `target` (both
+// canonical, different) was taken down: outlets send removed stories to
+// the home page or to the section they were in — the root, a path ending
+// in '/', or a path that the story's path extends ("/world/2026/story" ->
+// "/world"). A redirect to another story URL (a changed slug) is not a
+// removal.
+bool RedirectedToSection(std::string_view article_url, std::string_view target) {
+  if (IsSiteRoot(target)) return true;
+  if (!SameSite(article_url, target)) return false;
+  const std::string_view path = UrlPath(target);
+  if (!path.empty() && path.back() == '/') return true;
+  const std::string_view story = UrlPath(article_url);
+  return story.size() > path.size() && story.substr(0, path.size()) == path &&
+         story[path.size()] == '/';
 }
 
 // The URL an article is stored under, and the others that lead to it.
@@ -220,6 +262,7 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     matches.push_back(std::move(mr));
   }
   rec.simhash = Fingerprint(rec, fingerprint_normalizer);
+  if (!matches.empty() && w.recheck_delay > 0) write.recheck_at = rec.fetched_at + w.recheck_delay;
   write.article = std::move(rec);
   write.matches = std::move(matches);
   Failpoint("before_commit");
@@ -368,6 +411,7 @@ class Pass {
       Submit(std::move(req), collect);
       if (!fatal_.ok()) return fatal_;
     }
+    MW_RETURN_IF_ERROR(QueueRechecks(collect));
     // Requests refused before fetching (robots.txt from the cache) completed
     // synchronously inside Submit; what is left goes to the fetcher.
     Status run = fetcher_.Run(
@@ -529,6 +573,9 @@ class Pass {
         break;
       case Kind::kChildSitemap:
         OnChildSitemap(index, std::move(r), enqueue);
+        break;
+      case Kind::kRecheck:
+        OnRecheck(index, std::move(r));
         break;
     }
     if (options_.on_progress) options_.on_progress(progress_);
@@ -741,6 +788,119 @@ class Pass {
     }
   }
 
+  // Fetches the flagged articles whose re-fetch is due (most overdue first),
+  // with the same politeness as everything else.
+  Status QueueRechecks(const Fetcher::Enqueue& enqueue) {
+    if (options_.recheck_delays.empty() || options_.max_rechecks_per_pass == 0) {
+      return Status::Ok();
+    }
+    Result<std::vector<Recheck>> due = store_->DueRechecks(now_, options_.max_rechecks_per_pass);
+    if (!due.ok()) return due.status();
+    for (Recheck& r : *due) {
+      Result<std::optional<ArticleRecord>> article = store_->GetArticle(r.article_id);
+      if (!article.ok()) return article.status();
+      if (!article->has_value()) {
+        MW_RETURN_IF_ERROR(store_->RecordRecheck(r, std::nullopt, std::nullopt));
+        continue;
+      }
+      Result<std::vector<ArticleVersion>> versions = store_->GetVersions(r.article_id);
+      if (!versions.ok()) return versions.status();
+      RecheckJob job;
+      job.due = std::move(r);
+      job.article = std::move(**article);
+      job.last_text = job.article.text;
+      for (const ArticleVersion& v : *versions) {
+        job.last_removed = v.kind == "removed";
+        if (!job.last_removed) job.last_text = v.text;
+      }
+      FetchRequest req;
+      req.url = job.article.url;
+      req.token = MakeToken(Kind::kRecheck, rechecks_.size());
+      rechecks_.push_back(std::move(job));
+      Submit(std::move(req), enqueue);
+      if (!fatal_.ok()) return fatal_;
+    }
+    return Status::Ok();
+  }
+
+  // Compares a re-fetched flagged article with its last version and
+  // records an edit, a removal or a restoration, then schedules the next
+  // re-fetch. Transient failures (network, 5xx, 429, robots) retry the
+  // same step an hour later. Runs on the pass's thread: re-fetches are few
+  // (flagged articles only).
+  void OnRecheck(size_t index, FetchResult&& r) {
+    RecheckJob& job = rechecks_[index];
+    const ArticleRecord& a = job.article;
+    ++summary_.rechecks;
+    std::optional<ArticleVersion> change;
+    bool transient = false;
+    ArticleVersion v;
+    v.found_at = now_;
+    v.http_status = static_cast<int>(r.http_status);
+    Result<std::string> final_url = CanonicalizeUrl(r.final_url.empty() ? r.url : r.final_url);
+    if (!r.status.ok() || (r.http_status != 200 && r.http_status != 404 && r.http_status != 410)) {
+      transient = true;
+    } else if (r.http_status == 404 || r.http_status == 410) {
+      v.kind = "removed";
+      v.reason = "HTTP " + std::to_string(r.http_status);
+    } else if (final_url.ok() && *final_url != a.url && RedirectedToSection(a.url, *final_url)) {
+      v.kind = "removed";
+      v.reason =
+          (IsSiteRoot(*final_url) ? "redirected to the home page " : "redirected to ") + *final_url;
+    } else {
+      std::string text, title;
+      Status extracted = Status::Ok();
+      auto decoded = DecodeHtml(r.body, r.content_type);
+      if (!decoded.ok()) {
+        extracted = decoded.status();
+      } else {
+        auto article = ExtractArticle(decoded->utf8, r.final_url, options_.extract);
+        if (!article.ok()) {
+          extracted = article.status();
+        } else {
+          text = std::move(article->text);
+          title = std::move(article->title);
+        }
+      }
+      const std::string now_text = CollapseWhitespace(text);
+      const std::string before = CollapseWhitespace(job.last_text);
+      // The page still answers, but its story is gone (replaced by a
+      // notice, or stripped to a stub).
+      if (!extracted.ok() || now_text.size() * 5 < before.size()) {
+        v.kind = "removed";
+        v.reason = extracted.ok() ? "the article text disappeared"
+                                  : "no article on the page: " + extracted.message();
+      } else if (job.last_removed || now_text != before) {
+        v.kind = job.last_removed ? "restored" : "edited";
+        v.title = std::move(title);
+        v.text = std::move(text);
+        v.diff = LineDiff(job.last_text, v.text);
+      }
+    }
+    if (!transient && !v.kind.empty() && !(v.kind == "removed" && job.last_removed)) {
+      if (v.kind == "removed") {
+        ++summary_.removals_found;
+      } else {
+        ++summary_.edits_found;
+      }
+      Log(LogLevel::kInfo, "article " + v.kind + ": " + a.title + " <" + a.url + ">" +
+                               (v.reason.empty() ? "" : " (" + v.reason + ")"));
+      change = std::move(v);
+    }
+    std::optional<Recheck> next;
+    if (transient) {
+      next = Recheck{a.id, now_ + 3600, job.due.step};
+    } else {
+      const size_t step = static_cast<size_t>(job.due.step) + 1;
+      if (step < options_.recheck_delays.size()) {
+        next = Recheck{a.id, std::max(now_ + 60, a.fetched_at + options_.recheck_delays[step]),
+                       static_cast<int>(step)};
+      }
+    }
+    Status recorded = store_->RecordRecheck(job.due, change, next);
+    if (!recorded.ok() && fatal_.ok()) fatal_ = recorded.WithContext("recording a re-fetch");
+  }
+
   void ArticleFailed(FeedJob& job, const std::string& url, const Status& s) {
     ++summary_.articles_failed;
     ++job.outcome.failed_articles;
@@ -775,6 +935,7 @@ class Pass {
     w.html = std::move(r.body);
     w.content_type = std::move(r.content_type);
     w.archive_html = options_.archive_html;
+    if (!options_.recheck_delays.empty()) w.recheck_delay = options_.recheck_delays.front();
     Process(std::move(w));
   }
 
@@ -890,6 +1051,7 @@ class Pass {
   std::vector<FeedJob> jobs_;
   std::vector<ArticleJob> articles_;
   std::vector<ChildJob> children_;
+  std::vector<RecheckJob> rechecks_;
   std::unordered_map<std::string, RobotsEntry> robots_;     // by robots.txt URL
   std::vector<std::string> robots_order_;                   // token index -> robots.txt URL
   std::unordered_map<std::string, int64_t> host_delay_ms_;  // per-feed overrides by host

@@ -99,6 +99,12 @@ struct CrawlOptions {
   // after an extractor fix. Costs about the page size (compressed) per
   // article. Default: false.
   bool archive_html = false;
+  // Flagged articles are fetched again after each of these delays (seconds
+  // since they were stored) to notice edits and removals (Store::
+  // DueRechecks, GetVersions). Empty: never. Default: 1 h, 6 h, 24 h, 7 d.
+  std::vector<int64_t> recheck_delays = {3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600};
+  // Re-fetches per pass at most (the most overdue first). Default: 200.
+  size_t max_rechecks_per_pass = 200;
 };
 
 // Texts with fewer tokens (words; Han characters one each) get no
@@ -142,6 +148,9 @@ struct CrawlSummary {
   size_t matched_articles = 0;
   size_t matches = 0;
   size_t robots_refused = 0;  // requests robots.txt disallowed
+  size_t rechecks = 0;        // flagged articles fetched again (edits, removals)
+  size_t edits_found = 0;     // of those, with changed text ("edited" or "restored")
+  size_t removals_found = 0;  // of those, gone (404/410, redirected away, text gone)
   double seconds = 0;
   std::vector<FeedOutcome> feeds;  // in config order
 };

@@ -192,6 +192,17 @@ enum HostTag : uint64_t {
   kHostRobotsExpiresAt = 5,
 };
 
+enum VersionTag : uint64_t {
+  kVersionNumber = 1,
+  kVersionFoundAt = 2,
+  kVersionKind = 3,
+  kVersionTitle = 4,
+  kVersionText = 5,
+  kVersionDiff = 6,
+  kVersionReason = 7,
+  kVersionHttpStatus = 8,
+};
+
 enum RunTag : uint64_t {
   kRunPid = 1,
   kRunHost = 2,
@@ -620,6 +631,114 @@ std::string PrefixSuccessor(std::string_view prefix) {
     out.pop_back();
   }
   return out;
+}
+
+std::string EncodeVersion(const ArticleVersion& v) {
+  FieldWriter w;
+  w.Int(kVersionNumber, v.number);
+  w.Int(kVersionFoundAt, v.found_at);
+  w.String(kVersionKind, v.kind);
+  w.String(kVersionTitle, v.title);
+  w.String(kVersionText, v.text);
+  w.String(kVersionDiff, v.diff);
+  w.String(kVersionReason, v.reason);
+  w.Int(kVersionHttpStatus, v.http_status);
+  return std::move(w).Finish();
+}
+
+Result<ArticleVersion> DecodeVersion(std::string_view bytes) {
+  FieldReader r(bytes, "article version");
+  MW_RETURN_IF_ERROR(r.Start());
+  ArticleVersion v;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kVersionNumber:
+        r.Int32(tag, p, &v.number);
+        break;
+      case kVersionFoundAt:
+        r.Int64(tag, p, &v.found_at);
+        break;
+      case kVersionKind:
+        v.kind.assign(p);
+        break;
+      case kVersionTitle:
+        v.title.assign(p);
+        break;
+      case kVersionText:
+        v.text.assign(p);
+        break;
+      case kVersionDiff:
+        v.diff.assign(p);
+        break;
+      case kVersionReason:
+        v.reason.assign(p);
+        break;
+      case kVersionHttpStatus:
+        r.Int32(tag, p, &v.http_status);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  if (v.number < 2 || v.kind.empty()) return r.Error("missing version number or kind");
+  return v;
+}
+
+std::string VersionKey(std::string_view article_id, int number) {
+  std::string key(article_id);
+  const uint32_t n = static_cast<uint32_t>(number);
+  for (int shift = 24; shift >= 0; shift -= 8) key += static_cast<char>((n >> shift) & 0xFF);
+  return key;
+}
+
+namespace {
+
+std::optional<int64_t> SmallDecimal(std::string_view text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string RecheckKey(int64_t due_at, std::string_view article_id) {
+  return EncodeTime(due_at) + std::string(article_id);
+}
+
+std::optional<Recheck> DecodeRecheck(std::string_view key, std::string_view value) {
+  if (key.size() != 8 + kArticleIdSize || !IsValidArticleId(key.substr(8))) return std::nullopt;
+  const std::optional<int64_t> step = SmallDecimal(value);
+  if (!step.has_value()) return std::nullopt;
+  Recheck r;
+  r.due_at = *DecodeTime(key.substr(0, 8));
+  r.article_id.assign(key.substr(8));
+  r.step = static_cast<int>(*step);
+  return r;
+}
+
+std::string EventKey(int64_t time, std::string_view article_id, std::string_view kind) {
+  return EncodeTime(time) + std::string(article_id) + std::string(kind);
+}
+
+std::optional<ArticleEvent> DecodeEvent(std::string_view key, std::string_view value) {
+  if (key.size() <= 8 + kArticleIdSize || !IsValidArticleId(key.substr(8, kArticleIdSize))) {
+    return std::nullopt;
+  }
+  const std::optional<int64_t> version = SmallDecimal(value);
+  if (!version.has_value()) return std::nullopt;
+  ArticleEvent e;
+  e.time = *DecodeTime(key.substr(0, 8));
+  e.article_id.assign(key.substr(8, kArticleIdSize));
+  e.kind.assign(key.substr(8 + kArticleIdSize));
+  e.version = static_cast<int>(*version);
+  return e;
 }
 
 std::string EncodeRunState(const RunState& s) {

@@ -41,6 +41,17 @@ Result<ArticleRecord> DecodeArticle(std::string_view bytes);
 
 std::string EncodeFeedState(const FeedState& state);
 Result<FeedState> DecodeFeedState(std::string_view bytes);
+// Article versions (schema version 5): key article id (16) + number (4 BE).
+std::string EncodeVersion(const ArticleVersion& version);
+Result<ArticleVersion> DecodeVersion(std::string_view bytes);
+std::string VersionKey(std::string_view article_id, int number);
+// rechecks: key due time (8) + article id (16), value: step, ASCII decimal.
+std::string RecheckKey(int64_t due_at, std::string_view article_id);
+std::optional<Recheck> DecodeRecheck(std::string_view key, std::string_view value);
+// events: key time (8) + article id (16) + kind, value: version, ASCII decimal.
+std::string EventKey(int64_t time, std::string_view article_id, std::string_view kind);
+std::optional<ArticleEvent> DecodeEvent(std::string_view key, std::string_view value);
+
 std::string EncodeRunState(const RunState& state);
 Result<RunState> DecodeRunState(std::string_view bytes);
 std::string EncodeHostState(const HostState& state);

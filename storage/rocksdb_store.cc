@@ -54,6 +54,9 @@ enum CfIndex : size_t {
   kArticleText,
   kFingerprints,
   kRawHtml,
+  kVersions,
+  kRechecks,
+  kEvents,
   kNumCfs,
 };
 constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
@@ -68,7 +71,10 @@ constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
                                                             kArticlesBySourceCf,
                                                             kArticleTextCf,
                                                             kFingerprintsCf,
-                                                            kRawHtmlCf};
+                                                            kRawHtmlCf,
+                                                            kVersionsCf,
+                                                            kRechecksCf,
+                                                            kEventsCf};
 
 bool IsOurFamily(std::string_view name) {
   return std::find(kCfNames.begin(), kCfNames.end(), name) != kCfNames.end();
@@ -120,7 +126,7 @@ struct DbConfig {
 
   const rocksdb::ColumnFamilyOptions& For(std::string_view name) const {
     if (name == kArticlesCf) return articles;
-    if (name == kArticleTextCf || name == kRawHtmlCf) return text;
+    if (name == kArticleTextCf || name == kRawHtmlCf || name == kVersionsCf) return text;
     return base;
   }
 };
@@ -636,6 +642,9 @@ class RocksStore final : public Store {
     rocksdb::WriteBatch batch;
     if (!article.text.empty()) batch.Put(db_.cf(kArticleText), article.id, article.text);
     if (!write.raw_html.empty()) batch.Put(db_.cf(kRawHtml), article.id, write.raw_html);
+    if (write.recheck_at) {
+      batch.Put(db_.cf(kRechecks), RecheckKey(*write.recheck_at, article.id), "0");
+    }
     batch.Put(db_.cf(kUrlIndex), article.url, article.id);
     batch.Put(db_.cf(kArticlesByTime), ArticleTimeKey(time, article.id), rocksdb::Slice());
     for (const MatchRecord& m : matches) {
@@ -725,6 +734,87 @@ class RocksStore final : public Store {
     article_count_ = articles;
     match_count_ = match_total;
     return PutResult{true, article.id};
+  }
+
+  Result<std::vector<Recheck>> DueRechecks(int64_t now, size_t limit) override {
+    std::vector<Recheck> due;
+    if (limit == 0) return due;
+    const std::string upper = EncodeTime(now == INT64_MAX ? now : now + 1);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kRechecks)));
+    for (it->SeekToFirst(); it->Valid() && due.size() < limit; it->Next()) {
+      std::optional<Recheck> r = DecodeRecheck(ToView(it->key()), ToView(it->value()));
+      if (!r.has_value()) return Status::Corruption("malformed entry in rechecks");
+      due.push_back(std::move(*r));
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading rechecks"));
+    return due;
+  }
+
+  Status RecordRecheck(const Recheck& done, const std::optional<ArticleVersion>& change,
+                       const std::optional<Recheck>& next) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    if (!IsValidArticleId(done.article_id)) {
+      return Status::InvalidArgument("malformed article id \"" + done.article_id + "\"");
+    }
+    if (change && change->kind != "edited" && change->kind != "removed" &&
+        change->kind != "restored") {
+      return Status::InvalidArgument("unknown version kind \"" + change->kind + "\"");
+    }
+    std::lock_guard<std::mutex> lock(write_mu_);
+    const rocksdb::ReadOptions ro;
+    Result<std::optional<std::string>> stored = GetRaw(db_, ro, kArticles, done.article_id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      return Status::NotFound("article " + done.article_id + " is not stored");
+    }
+    rocksdb::WriteBatch batch;
+    batch.Delete(db_.cf(kRechecks), RecheckKey(done.due_at, done.article_id));
+    if (change) {
+      Result<std::vector<ArticleVersion>> versions = ReadVersions(ro, done.article_id);
+      if (!versions.ok()) return versions.status();
+      ArticleVersion v = *change;
+      v.number = versions->empty() ? 2 : versions->back().number + 1;
+      batch.Put(db_.cf(kVersions), VersionKey(done.article_id, v.number), EncodeVersion(v));
+      batch.Put(db_.cf(kEvents), EventKey(v.found_at, done.article_id, v.kind),
+                std::to_string(v.number));
+    }
+    if (next) {
+      if (next->step < 0 || next->step > 1000000) {
+        return Status::InvalidArgument("re-fetch step out of range");
+      }
+      batch.Put(db_.cf(kRechecks), RecheckKey(next->due_at, done.article_id),
+                std::to_string(next->step));
+    }
+    return FromRocks(db_.db->Write(WriteOpts(), &batch), "recording a re-fetch");
+  }
+
+  Result<std::vector<ArticleVersion>> GetVersions(std::string_view id) override {
+    if (!IsValidArticleId(id)) return std::vector<ArticleVersion>();
+    return ReadVersions(rocksdb::ReadOptions(), id);
+  }
+
+  Result<std::vector<ArticleEvent>> ListEvents(int64_t since, int64_t until,
+                                               size_t limit) override {
+    std::vector<ArticleEvent> events;
+    if (limit == 0 || since >= until) return events;
+    const std::string lower = EncodeTime(since);
+    const std::string upper = EncodeTime(until);
+    const rocksdb::Slice lower_slice = ToSlice(lower);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower_slice;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kEvents)));
+    for (it->SeekToFirst(); it->Valid() && events.size() < limit; it->Next()) {
+      std::optional<ArticleEvent> e = DecodeEvent(ToView(it->key()), ToView(it->value()));
+      if (!e.has_value()) return Status::Corruption("malformed entry in events");
+      events.push_back(std::move(*e));
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading events"));
+    return events;
   }
 
   Result<std::vector<MatchRecord>> GetMatches(std::string_view id) override {
@@ -1439,6 +1529,24 @@ class RocksStore final : public Store {
       members->push_back(std::move(**article));
     }
     return Status::Ok();
+  }
+
+  Result<std::vector<ArticleVersion>> ReadVersions(const rocksdb::ReadOptions& base,
+                                                   std::string_view id) {
+    std::vector<ArticleVersion> versions;
+    const std::string prefix(id);
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kVersions)));
+    for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+      Result<ArticleVersion> v = DecodeVersion(ToView(it->value()));
+      if (!v.ok()) return v.status().WithContext("article " + std::string(id));
+      versions.push_back(std::move(v).value());
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading versions"));
+    return versions;
   }
 
   rocksdb::WriteOptions WriteOpts() const {

@@ -22,7 +22,7 @@ namespace mw::storage_internal {
 // Older versions are migrated in place on a writable open: 1 (no secondary
 // indexes) -> 2 (indexes) -> 3 (article text in its own column family) -> 4
 // (fingerprints: syndication clusters) -> 5 (raw HTML archive; fingerprint
-// band keys newest first).
+// band keys newest first; versions, re-fetch schedule and change events).
 inline constexpr int kSchemaVersion = 5;
 inline constexpr int kOldestMigratableVersion = 1;
 
@@ -44,6 +44,9 @@ inline constexpr std::string_view kArticleTextCf = "article_text";
 inline constexpr std::string_view kFingerprintsCf = "fingerprints";
 // Since schema version 5.
 inline constexpr std::string_view kRawHtmlCf = "raw_html";
+inline constexpr std::string_view kVersionsCf = "versions";
+inline constexpr std::string_view kRechecksCf = "rechecks";
+inline constexpr std::string_view kEventsCf = "events";
 
 // The compression of article_text in this librocksdb build: "zstd", else
 // "lz4", "snappy" or "none" (docs/storage.md).

@@ -77,9 +77,42 @@ struct ArticleWrite {
   // The page's bytes as fetched (before decoding), archived when non-empty
   // (GetRawHtml). At most kMaxRawHtmlBytes; larger pages are refused.
   std::string raw_html;
+  // When to fetch the article again to notice edits and removals
+  // (DueRechecks); std::nullopt = never (the crawler schedules flagged
+  // articles only).
+  std::optional<int64_t> recheck_at;
 };
 
 inline constexpr size_t kMaxRawHtmlBytes = 16u << 20;
+
+// One stored state of an article after the first fetch: an edit, a
+// removal, or a restoration (ArticleVersion 1, the text first stored, is the
+// article itself).
+struct ArticleVersion {
+  int number = 0;        // 2, 3, ... in the order found
+  int64_t found_at = 0;  // when the re-fetch saw it (Unix s)
+  std::string kind;      // "edited", "removed" or "restored"
+  std::string title;     // as extracted then ("" when removed)
+  std::string text;      // as extracted then ("" when removed)
+  std::string diff;      // "edited"/"restored": text/diff.h LineDiff from the previous text
+  std::string reason;    // "removed": why ("HTTP 404", "redirected to the home page", ...)
+  int http_status = 0;
+};
+
+// A change event for alerts and digests: the article, and what happened.
+struct ArticleEvent {
+  int64_t time = 0;  // ArticleVersion::found_at
+  std::string article_id;
+  std::string kind;  // as ArticleVersion::kind
+  int version = 0;
+};
+
+// An article due for a re-fetch.
+struct Recheck {
+  std::string article_id;
+  int64_t due_at = 0;
+  int step = 0;  // how many re-fetches were done before this one
+};
 
 // What PutArticle did.
 struct PutResult {
@@ -314,6 +347,25 @@ class Store {
 
   // Flagged articles, newest first, grouped per article.
   virtual Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) = 0;
+
+  // Up to `limit` articles whose re-fetch is due at or before `now`, most
+  // overdue first.
+  virtual Result<std::vector<Recheck>> DueRechecks(int64_t now, size_t limit) = 0;
+
+  // Records the outcome of `done`'s re-fetch in one atomic write: removes
+  // its schedule entry, stores `change` (numbered after the stored versions;
+  // its `number` is ignored) with its event when given, and schedules
+  // `next` (its due_at and step; article_id ignored) when given. Errors:
+  // kNotFound when the article is not stored.
+  virtual Status RecordRecheck(const Recheck& done, const std::optional<ArticleVersion>& change,
+                               const std::optional<Recheck>& next) = 0;
+
+  // The versions of article `id` after the first, oldest first.
+  virtual Result<std::vector<ArticleVersion>> GetVersions(std::string_view id) = 0;
+
+  // Change events with since <= time < until, oldest first, at most `limit`.
+  virtual Result<std::vector<ArticleEvent>> ListEvents(int64_t since, int64_t until,
+                                                       size_t limit) = 0;
 
   // Flagged-article counts per time bucket (and group), oldest bucket first,
   // then by group. Buckets without articles are left out.

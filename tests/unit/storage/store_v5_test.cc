@@ -511,3 +511,79 @@ TEST(RunStateTest, RoundTripsAndSurvivesReopen) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST(VersionsTest, RechecksVersionsAndEventsRoundTripAtomically) {
+  testing::TempDir dir;
+  auto store = OpenOrDie(dir.str());
+  ArticleWrite w;
+  w.article = MakeArticle("https://e.com/story", kJan28);
+  w.matches = {MakeMatch("wl", "t")};
+  w.recheck_at = kJan28 + 3600;
+  ASSERT_TRUE(store->PutArticle(w)->inserted);
+  ASSERT_TRUE(*store->PutArticle(MakeArticle("https://e.com/plain", kJan28), {}));
+  EXPECT_TRUE(store->DueRechecks(kJan28 + 3599, 10)->empty());
+  auto due = *store->DueRechecks(kJan28 + 3600, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].article_id, w.article.id);
+  EXPECT_EQ(due[0].step, 0);
+
+  ArticleVersion edit;
+  edit.found_at = kJan28 + 3600;
+  edit.kind = "edited";
+  edit.title = "New title";
+  edit.text = "New text";
+  edit.diff = "@@ paragraph 1 @@\n- old\n+ new\n";
+  edit.http_status = 200;
+  ASSERT_TRUE(store->RecordRecheck(due[0], edit, Recheck{"", kJan28 + 6 * 3600, 1}).ok());
+  ArticleVersion gone;
+  gone.found_at = kJan28 + 6 * 3600;
+  gone.kind = "removed";
+  gone.reason = "HTTP 410";
+  gone.http_status = 410;
+  auto next = *store->DueRechecks(kJan28 + 6 * 3600, 10);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].step, 1);
+  ASSERT_TRUE(store->RecordRecheck(next[0], gone, std::nullopt).ok());
+  EXPECT_TRUE(store->DueRechecks(INT64_MAX, 10)->empty());
+
+  auto versions = *store->GetVersions(w.article.id);
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].number, 2);
+  EXPECT_EQ(versions[0].kind, "edited");
+  EXPECT_EQ(versions[0].diff, edit.diff);
+  EXPECT_EQ(versions[0].text, "New text");
+  EXPECT_EQ(versions[1].number, 3);
+  EXPECT_EQ(versions[1].reason, "HTTP 410");
+  auto events = *store->ListEvents(kJan28, kJan28 + kDay, 10);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, "edited");
+  EXPECT_EQ(events[0].version, 2);
+  EXPECT_EQ(events[1].kind, "removed");
+  EXPECT_EQ(events[1].time, kJan28 + 6 * 3600);
+  EXPECT_EQ(store->ListEvents(kJan28, kJan28 + 3600, 10)->size(), 0u);
+  EXPECT_EQ(store->ListEvents(kJan28, kJan28 + kDay, 1)->size(), 1u);
+
+  // Bad input changes nothing.
+  Recheck unknown{"0123456789abcdef", kJan28, 0};
+  EXPECT_EQ(store->RecordRecheck(unknown, std::nullopt, std::nullopt).code(),
+            StatusCode::kNotFound);
+  ArticleVersion bogus = edit;
+  bogus.kind = "deleted!";
+  EXPECT_EQ(store->RecordRecheck(Recheck{w.article.id, 0, 0}, bogus, std::nullopt).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->RecordRecheck(Recheck{"nope", 0, 0}, std::nullopt, std::nullopt).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->GetVersions(w.article.id)->size(), 2u);
+  EXPECT_TRUE(store->GetVersions("nope")->empty());
+  // Damaged records are errors, not crashes.
+  EXPECT_EQ(si::DecodeVersion("\x01").status().code(), StatusCode::kCorruption);
+  EXPECT_FALSE(si::DecodeRecheck("short", "0").has_value());
+  EXPECT_FALSE(si::DecodeRecheck(si::RecheckKey(1, w.article.id), "x").has_value());
+  EXPECT_FALSE(si::DecodeEvent(si::EventKey(1, w.article.id, "edited"), "").has_value());
+}
+
+}  // namespace
+}  // namespace mw
