@@ -14,6 +14,7 @@
 #include "parsers/url.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/crawler/crawl_fixtures.h"
 
 namespace mw {
 namespace {
@@ -105,24 +106,17 @@ class DedupTest : public ::testing::Test {
   std::string Canonical(const std::string& path) { return *CanonicalizeUrl(server_.Url(path)); }
 
   FeedConfig Feed(const std::string& id, const std::string& path) {
-    FeedConfig feed;
-    feed.id = id;
-    feed.url = server_.Url(path);
-    feed.language = "en";
-    feed.source = "Outlet " + id;
-    return feed;
+    return crawl_fixtures::EnglishFeed(id, server_.Url(path));
   }
 
   CrawlOptions Options() {
-    CrawlOptions o;
-    o.fetcher.allowed_cidrs = {"127.0.0.0/8"};
-    o.fetcher.min_host_delay_ms = 0;
-    o.respect_robots = false;
+    CrawlOptions o = crawl_fixtures::LoopbackCrawlOptions();
     o.poll_all = true;
     return o;
   }
 
   testing::LoopbackServer server_;
+  crawl_fixtures::GuanHengMatcher matcher_ = crawl_fixtures::MakeGuanHengMatcher();
   std::mutex mu_;
   std::map<std::string, int> hits_;
 };
@@ -131,13 +125,9 @@ TEST_F(DedupTest, SameStoryFromTwoFeedsIsStoredOnceUnderItsCanonicalUrl) {
   testing::TempDir dir;
   auto store = OpenRocksStore(dir.str(), {});
   ASSERT_TRUE(store.ok());
-  auto normalizer = TextNormalizer::Create({});
-  ASSERT_TRUE(normalizer.ok());
-  auto matcher = WatchlistMatcher::Create({}, normalizer->get());
-  ASSERT_TRUE(matcher.ok());
   CrawlOptions o = Options();
   o.archive_html = true;
-  Crawler crawler(store->get(), matcher->get(), o);
+  Crawler crawler(store->get(), matcher_.matcher.get(), o);
   auto summary = crawler.CrawlOnce({Feed("a", "/a.xml"), Feed("b", "/b.xml")});
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
 
@@ -173,7 +163,7 @@ TEST_F(DedupTest, SameStoryFromTwoFeedsIsStoredOnceUnderItsCanonicalUrl) {
 
   // The next pass fetches none of the stories again.
   const std::map<std::string, int> before = Hits();
-  Crawler again(store->get(), matcher->get(), Options());
+  Crawler again(store->get(), matcher_.matcher.get(), Options());
   auto second = again.CrawlOnce({Feed("a", "/a.xml"), Feed("b", "/b.xml")});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->articles_stored, 0u);
@@ -186,11 +176,7 @@ TEST_F(DedupTest, WithoutArchiveNoRawHtmlIsKept) {
   testing::TempDir dir;
   auto store = OpenRocksStore(dir.str(), {});
   ASSERT_TRUE(store.ok());
-  auto normalizer = TextNormalizer::Create({});
-  ASSERT_TRUE(normalizer.ok());
-  auto matcher = WatchlistMatcher::Create({}, normalizer->get());
-  ASSERT_TRUE(matcher.ok());
-  Crawler crawler(store->get(), matcher->get(), Options());
+  Crawler crawler(store->get(), matcher_.matcher.get(), Options());
   ASSERT_TRUE(crawler.CrawlOnce({Feed("a", "/a.xml")}).ok());
   EXPECT_FALSE((*store)->GetRawHtml(ArticleIdForUrl(Canonical("/story/5")))->has_value());
   EXPECT_TRUE((*store)->HasArticleUrl(Canonical("/story/5")).value());

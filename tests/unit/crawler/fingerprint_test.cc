@@ -8,6 +8,7 @@
 #include "crawler/pipeline.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/crawler/crawl_fixtures.h"
 #include "text/simhash.h"
 
 namespace mw {
@@ -69,15 +70,10 @@ class FingerprintPipelineTest : public ::testing::Test {
     Serve("/wire/short.html", Page("Brief", "<p>Court hearing set for Monday.</p>"), "text/html");
     Serve("/paper/short.html", Page("Brief", "<p>Court hearing set for Monday.</p>"), "text/html");
     ASSERT_TRUE(server_.Start());
-    auto n = TextNormalizer::Create({});
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(n).value();
-    auto w =
-        ParseWatchlist("id = \"w\"\n[[entity]]\nid = \"g\"\nnames = [\"Guan Heng\"]\n", "w.toml");
-    ASSERT_TRUE(w.ok());
-    auto m = WatchlistMatcher::Create({*w}, normalizer_.get());
-    ASSERT_TRUE(m.ok());
-    matcher_ = std::move(m).value();
+    crawl_fixtures::GuanHengMatcher m = crawl_fixtures::MakeGuanHengMatcher();
+    ASSERT_NE(m.matcher, nullptr);
+    normalizer_ = std::move(m.normalizer);
+    matcher_ = std::move(m.matcher);
   }
 
   void Serve(const std::string& path, const std::string& body, const std::string& type) {
@@ -87,12 +83,7 @@ class FingerprintPipelineTest : public ::testing::Test {
   }
 
   FeedConfig Feed(const std::string& id, const std::string& path) {
-    FeedConfig feed;
-    feed.id = id;
-    feed.url = server_.Url(path);
-    feed.language = "en";
-    feed.source = "Outlet " + id;
-    return feed;
+    return crawl_fixtures::EnglishFeed(id, server_.Url(path));
   }
 
   std::optional<ArticleRecord> Get(Store& store, const std::string& path) {

@@ -13,6 +13,7 @@
 
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/crawler/crawl_fixtures.h"
 
 namespace mw {
 namespace {
@@ -51,15 +52,10 @@ class MonitorTest : public ::testing::Test {
                       "text/html; charset=utf-8");
     });
     ASSERT_TRUE(server_.Start());
-    auto n = TextNormalizer::Create({});
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(n).value();
-    auto w =
-        ParseWatchlist("id = \"w\"\n[[entity]]\nid = \"g\"\nnames = [\"Guan Heng\"]\n", "w.toml");
-    ASSERT_TRUE(w.ok());
-    auto m = WatchlistMatcher::Create({*w}, normalizer_.get());
-    ASSERT_TRUE(m.ok());
-    matcher_ = std::move(m).value();
+    crawl_fixtures::GuanHengMatcher m = crawl_fixtures::MakeGuanHengMatcher();
+    ASSERT_NE(m.matcher, nullptr);
+    normalizer_ = std::move(m.normalizer);
+    matcher_ = std::move(m.matcher);
   }
 
   std::vector<FeedConfig> Feeds() {

@@ -15,6 +15,7 @@
 #include "parsers/url.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/crawler/crawl_fixtures.h"
 
 namespace mw {
 namespace {
@@ -91,15 +92,10 @@ class RecheckTest : public ::testing::Test {
       res.set_content(Page({"World news."}), "text/html");
     });
     ASSERT_TRUE(server_.Start());
-    auto n = TextNormalizer::Create({});
-    ASSERT_TRUE(n.ok());
-    normalizer_ = std::move(n).value();
-    auto w =
-        ParseWatchlist("id = \"w\"\n[[entity]]\nid = \"g\"\nnames = [\"Guan Heng\"]\n", "w.toml");
-    ASSERT_TRUE(w.ok());
-    auto m = WatchlistMatcher::Create({*w}, normalizer_.get());
-    ASSERT_TRUE(m.ok());
-    matcher_ = std::move(m).value();
+    crawl_fixtures::GuanHengMatcher m = crawl_fixtures::MakeGuanHengMatcher();
+    ASSERT_NE(m.matcher, nullptr);
+    normalizer_ = std::move(m.normalizer);
+    matcher_ = std::move(m.matcher);
   }
 
   void SetMode(char story, const std::string& mode) {
@@ -113,10 +109,7 @@ class RecheckTest : public ::testing::Test {
 
   // One pass at simulated time `now`.
   CrawlSummary PassAt(Store* store, int64_t now) {
-    CrawlOptions o;
-    o.fetcher.allowed_cidrs = {"127.0.0.0/8"};
-    o.fetcher.min_host_delay_ms = 0;
-    o.respect_robots = false;
+    CrawlOptions o = crawl_fixtures::LoopbackCrawlOptions();
     o.now = [now] { return now; };
     FeedConfig feed;
     feed.id = "f";
@@ -252,10 +245,7 @@ TEST_F(RecheckTest, ServerErrorsRetryTheSameStepAndNoDelaysMeansNoRechecks) {
   testing::TempDir other;
   auto fresh = OpenRocksStore(other.str(), {});
   ASSERT_TRUE(fresh.ok());
-  CrawlOptions o;
-  o.fetcher.allowed_cidrs = {"127.0.0.0/8"};
-  o.fetcher.min_host_delay_ms = 0;
-  o.respect_robots = false;
+  CrawlOptions o = crawl_fixtures::LoopbackCrawlOptions();
   o.recheck_delays.clear();
   FeedConfig feed;
   feed.id = "f";
