@@ -80,6 +80,9 @@ Result<std::optional<ArticleView>> LoadArticle(Store& store, const std::string& 
   Result<std::optional<std::string>> html = store.GetRawHtml(id);
   if (!html.ok()) return html.status().WithContext("reading the archived page of " + id);
   if (html->has_value()) view.raw_html_bytes = (*html)->size();
+  Result<std::vector<ArticleVersion>> versions = store.GetVersions(id);
+  if (!versions.ok()) return versions.status().WithContext("reading the versions of " + id);
+  view.versions = std::move(versions).value();
   return std::optional<ArticleView>(std::move(view));
 }
 

@@ -42,8 +42,13 @@ std::string WithThousands(size_t n) {
   return digits;
 }
 
-std::string VersionsText(const ArticleRecord& a) {
-  return "1 (fetched " + FormatIso8601Utc(a.fetched_at) + "; edits are not tracked yet)";
+std::string VersionsText(const ArticleView& view) {
+  std::string out = std::to_string(1 + view.versions.size()) + " (first fetched " +
+                    FormatIso8601Utc(view.article.fetched_at);
+  for (const ArticleVersion& v : view.versions) {
+    out += "; " + v.kind + " " + FormatIso8601Utc(v.found_at);
+  }
+  return out + ")";
 }
 
 }  // namespace
@@ -66,7 +71,7 @@ std::string FormatArticleText(const ArticleView& view) {
   line("Byline:    ", a.byline);
   line("Published: ", a.published ? FormatIso8601Utc(*a.published) : "(unknown)");
   line("Fetched:   ", FormatIso8601Utc(a.fetched_at));
-  line("Versions:  ", VersionsText(a));
+  line("Versions:  ", VersionsText(view));
   line("Charset:   ", a.charset);
   if (a.simhash != 0) line("SimHash:   ", report_internal::SimHashHex(a.simhash));
   line("Raw HTML:  ", view.raw_html_bytes ? WithThousands(*view.raw_html_bytes) +
@@ -99,7 +104,22 @@ std::string FormatArticleText(const ArticleView& view) {
     if (view.cluster_members_truncated) out += "  ... and more (the listing stops here)\n";
   }
 
-  out += "\nTEXT\n" + TerminalSafe(a.text, true);
+  if (!view.versions.empty()) {
+    out += "\nVERSIONS (" + std::to_string(1 + view.versions.size()) + ")\n";
+    out += "  v1 first fetched " + FormatIso8601Utc(a.fetched_at) + "\n";
+    for (const ArticleVersion& v : view.versions) {
+      out += "  v" + std::to_string(v.number) + " " + v.kind + " " + FormatIso8601Utc(v.found_at);
+      if (!v.reason.empty()) out += ": " + Line(v.reason);
+      if (v.kind != "removed" && !v.title.empty() && v.title != a.title) {
+        out += " (title: " + Line(v.title) + ")";
+      }
+      out += "\n";
+      if (!v.diff.empty()) out += TerminalSafe(v.diff, true);
+      if (!v.diff.empty() && v.diff.back() != '\n') out += "\n";
+    }
+  }
+
+  out += "\nTEXT (as first stored)\n" + TerminalSafe(a.text, true);
   if (!a.text.empty() && a.text.back() != '\n') out += "\n";
   return out;
 }
@@ -125,7 +145,22 @@ std::string FormatArticleJson(const ArticleView& view) {
   j["cluster_members_truncated"] = view.cluster_members_truncated;
   j["raw_html_bytes"] =
       view.raw_html_bytes ? nlohmann::json(*view.raw_html_bytes) : nlohmann::json();
-  j["versions"] = nlohmann::json::array({{{"fetched_at", FormatIso8601Utc(a.fetched_at)}}});
+  nlohmann::json versions = nlohmann::json::array();
+  versions.push_back({{"number", 1}, {"kind", "first"}, {"time", FormatIso8601Utc(a.fetched_at)}});
+  for (const ArticleVersion& v : view.versions) {
+    nlohmann::json entry = {{"number", v.number},
+                            {"kind", v.kind},
+                            {"time", FormatIso8601Utc(v.found_at)},
+                            {"http_status", v.http_status}};
+    if (!v.reason.empty()) entry["reason"] = v.reason;
+    if (v.kind != "removed") {
+      entry["title"] = v.title;
+      entry["text"] = v.text;
+      entry["diff"] = v.diff;
+    }
+    versions.push_back(std::move(entry));
+  }
+  j["versions"] = std::move(versions);
   return report_internal::DumpJson(j, 2) + "\n";
 }
 

@@ -30,12 +30,16 @@ struct ArticleView {
   bool cluster_members_truncated = false;
   // Size of the archived page (Store::GetRawHtml); nullopt when none.
   std::optional<size_t> raw_html_bytes;
+  // Store::GetVersions: what re-fetches found after the first fetch
+  // (edited, removed, restored), oldest first.
+  std::vector<ArticleVersion> versions;
 };
 
 // Labelled lines ("Title:     ..."), then MATCHES (N), CLUSTER <id> (N
 // articles, oldest first) with one line per member (the article itself
-// marked "*"), and TEXT. Control characters of titles and URLs are shown as
-// spaces so a hostile page cannot rewrite the terminal.
+// marked "*"), VERSIONS (when a re-fetch found a change: each with its
+// time, kind, reason or diff), and TEXT (as first stored). Control characters of titles and URLs
+// are shown as spaces so a hostile page cannot rewrite the terminal.
 std::string FormatArticleText(const ArticleView& view);
 
 // One JSON object with a trailing newline, indented for reading.

@@ -22,19 +22,8 @@ using ::testing::HasSubstr;
 
 using testing::RunMw;
 
-class ArticleCommandTest : public ::testing::Test {
+class ArticleCommandTest : public testing::DemoDbSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    db_ = (dir_->path() / "db").string();
-    testing::CommandResult r = testing::RunCommand({MEDIAWATCH_BINARY, "demo", "--db", db_});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
   // The newest flagged demo article, as `query --format jsonl` shows it.
   static nlohmann::json FirstHit() {
     testing::CommandResult r = RunMw({"query", "--db", db_, "--format", "jsonl", "--limit", "1"});
@@ -44,13 +33,7 @@ class ArticleCommandTest : public ::testing::Test {
     std::getline(lines, line);
     return nlohmann::json::parse(line);
   }
-
-  static testing::TempDir* dir_;
-  static std::string db_;
 };
-
-testing::TempDir* ArticleCommandTest::dir_ = nullptr;
-std::string ArticleCommandTest::db_;
 
 TEST_F(ArticleCommandTest, ShowsMetadataMatchesClusterAndTextById) {
   const nlohmann::json hit = FirstHit();
@@ -62,7 +45,7 @@ TEST_F(ArticleCommandTest, ShowsMetadataMatchesClusterAndTextById) {
   EXPECT_THAT(r.out, HasSubstr("MATCHES (" + std::to_string(hit["matches"].size()) + ")"));
   EXPECT_THAT(r.out, HasSubstr("guan-heng-case/guan-heng entity"));
   EXPECT_THAT(r.out, HasSubstr("CLUSTER " + id + " (1 article, oldest first)"));
-  EXPECT_THAT(r.out, HasSubstr("\nTEXT\n"));
+  EXPECT_THAT(r.out, HasSubstr("\nTEXT (as first stored)\n"));
 }
 
 TEST_F(ArticleCommandTest, JsonByUrlWithTrackingParameters) {
@@ -184,7 +167,8 @@ TEST_F(ArticleSampleTest, AnAliasUrlFindsTheArticle) {
   EXPECT_EQ(j["urls"], nlohmann::json({"http://wire.test/2026/guan-heng.html",
                                        "http://feeds.wire.test/item?id=17"}));
   EXPECT_EQ(j["raw_html_bytes"], testing::SampleRawHtml().size());
-  EXPECT_EQ(j["versions"], nlohmann::json::parse(R"([{"fetched_at":"2026-01-26T09:05:00Z"}])"));
+  EXPECT_EQ(j["versions"], nlohmann::json::parse(
+                               R"([{"number":1,"kind":"first","time":"2026-01-26T09:05:00Z"}])"));
   EXPECT_EQ(j["text"], db_->articles.at("wire").text);
   EXPECT_EQ(j["cluster_size"], 2);
   EXPECT_EQ(j["cluster_members"][1]["id"], db_->ids.at("daily"));
@@ -195,7 +179,7 @@ TEST_F(ArticleSampleTest, AnAliasUrlFindsTheArticle) {
               HasSubstr("URL:       http://wire.test/2026/guan-heng.html\n"
                         "Also at:   http://feeds.wire.test/item?id=17\n"
                         "From URL:  http://wire.test/2026/guan-heng.html?utm_source=feed\n"));
-  EXPECT_THAT(text.out, HasSubstr("Versions:  1 (fetched 2026-01-26T09:05:00Z"));
+  EXPECT_THAT(text.out, HasSubstr("Versions:  1 (first fetched 2026-01-26T09:05:00Z)"));
   EXPECT_THAT(text.out, HasSubstr("Raw HTML:  " + std::to_string(testing::SampleRawHtml().size()) +
                                   " bytes archived"));
   EXPECT_THAT(text.out, HasSubstr("CLUSTER " + wire + " (2 articles, oldest first)\n* "));

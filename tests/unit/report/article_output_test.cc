@@ -52,7 +52,7 @@ TEST(ArticleTextTest, ShowsUrlsMatchesClusterArchiveAndText) {
   EXPECT_NE(out.find("Also at:   http://feed.test/alias\n"), std::string::npos);
   EXPECT_NE(out.find("From URL:  http://feed.test/redirect?id=1\n"), std::string::npos);
   EXPECT_NE(out.find("Published: 2026-01-01T00:00:00Z\n"), std::string::npos);
-  EXPECT_NE(out.find("Versions:  1 (fetched 2026-01-01T01:00:00Z"), std::string::npos);
+  EXPECT_NE(out.find("Versions:  1 (first fetched 2026-01-01T01:00:00Z)"), std::string::npos);
   EXPECT_NE(out.find("SimHash:   0123456789abcdef\n"), std::string::npos);
   EXPECT_NE(out.find("Raw HTML:  123,456 bytes archived"), std::string::npos);
   EXPECT_NE(out.find("MATCHES (1)\n  case/guan-heng entity \"关恒\" in title, 2x: 关恒案\n"),
@@ -63,7 +63,7 @@ TEST(ArticleTextTest, ShowsUrlsMatchesClusterArchiveAndText) {
                "* 2026-01-01T00:00:00Z  Daily"),
       std::string::npos)
       << out;
-  EXPECT_TRUE(out.ends_with("\nTEXT\n第一段。\n第二段。\n"));
+  EXPECT_TRUE(out.ends_with("\nTEXT (as first stored)\n第一段。\n第二段。\n"));
 }
 
 TEST(ArticleTextTest, NothingArchivedNoFingerprintNoMatches) {
@@ -125,7 +125,8 @@ TEST(ArticleJsonTest, IsTheExportRecordPlusUrlsClusterArchiveAndVersions) {
   EXPECT_EQ(j["cluster_members_truncated"], false);
   EXPECT_EQ(j["raw_html_bytes"], 123456);
   ASSERT_EQ(j["versions"].size(), 1u);
-  EXPECT_EQ(j["versions"][0]["fetched_at"], "2026-01-01T01:00:00Z");
+  EXPECT_EQ(j["versions"][0]["time"], "2026-01-01T01:00:00Z");
+  EXPECT_EQ(j["versions"][0]["kind"], "first");
 
   ArticleView bare = View();
   bare.raw_html_bytes.reset();
@@ -137,6 +138,52 @@ TEST(ArticleJsonTest, IsTheExportRecordPlusUrlsClusterArchiveAndVersions) {
   EXPECT_TRUE(k["cluster"].is_null());
   EXPECT_EQ(k["cluster_size"], 0);
   EXPECT_EQ(k["title"], "bad \xEF\xBF\xBD utf-8");
+}
+
+}  // namespace
+}  // namespace mw
+
+namespace mw {
+namespace {
+
+TEST(ArticleVersionsTest, EditsRemovalsAndRestorationsAreListedWithDiffs) {
+  ArticleView v = View();
+  ArticleVersion edited;
+  edited.number = 2;
+  edited.kind = "edited";
+  edited.found_at = 1767232800;  // 2026-01-01T02:00:00Z
+  edited.title = "New title\x1b[2J";
+  edited.text = "第一段。\n第三段。";
+  edited.diff = "@@ paragraph 2 @@\n- 第二段。\n+ 第三段。\n";
+  edited.http_status = 200;
+  ArticleVersion removed;
+  removed.number = 3;
+  removed.kind = "removed";
+  removed.found_at = 1767250800;
+  removed.reason = "HTTP 404";
+  removed.http_status = 404;
+  v.versions = {edited, removed};
+  const std::string out = FormatArticleText(v);
+  EXPECT_NE(out.find("Versions:  3 (first fetched 2026-01-01T01:00:00Z; edited "
+                     "2026-01-01T02:00:00Z; removed 2026-01-01T07:00:00Z)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("\nVERSIONS (3)\n  v1 first fetched 2026-01-01T01:00:00Z\n"
+                     "  v2 edited 2026-01-01T02:00:00Z (title: New title [2J)\n"
+                     "@@ paragraph 2 @@\n- 第二段。\n+ 第三段。\n"
+                     "  v3 removed 2026-01-01T07:00:00Z: HTTP 404\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+
+  auto j = nlohmann::json::parse(FormatArticleJson(v));
+  ASSERT_EQ(j["versions"].size(), 3u);
+  EXPECT_EQ(j["versions"][1]["kind"], "edited");
+  EXPECT_EQ(j["versions"][1]["diff"], edited.diff);
+  EXPECT_EQ(j["versions"][1]["text"], edited.text);
+  EXPECT_EQ(j["versions"][2]["reason"], "HTTP 404");
+  EXPECT_EQ(j["versions"][2]["http_status"], 404);
+  EXPECT_FALSE(j["versions"][2].contains("text"));
 }
 
 }  // namespace
