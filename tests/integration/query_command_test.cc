@@ -21,19 +21,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class QueryCommandTest : public ::testing::Test {
+class QueryCommandTest : public testing::DemoDbSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    db_ = (dir_->path() / "db").string();
-    testing::CommandResult r = testing::RunCommand({MEDIAWATCH_BINARY, "demo", "--db", db_});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-
   static testing::CommandResult Run(std::vector<std::string> args) {
     args.insert(args.begin(), MEDIAWATCH_BINARY);
     return testing::RunCommand(args);
@@ -56,13 +45,7 @@ class QueryCommandTest : public ::testing::Test {
     for (const nlohmann::json& row : rows) values.insert(row[key].get<std::string>());
     return values;
   }
-
-  static testing::TempDir* dir_;
-  static std::string db_;
 };
-
-testing::TempDir* QueryCommandTest::dir_ = nullptr;
-std::string QueryCommandTest::db_;
 
 // The oracle: the unfiltered result, filtered here.
 std::vector<std::string> Ids(const std::vector<nlohmann::json>& rows,

@@ -9,8 +9,10 @@
 // hold commas, quotes and newlines so that CSV and JSON round trips are
 // tested on hostile-looking data.
 //
-// Also: running the binary, and reading CSV back (a strict RFC 4180 reader,
-// cross-checked with Python's csv module when python3 is installed).
+// Also: fixtures sharing one sample (SampleDbSuite) or demo (DemoDbSuite)
+// database per suite, running the binary, and reading CSV back (a strict
+// RFC 4180 reader, cross-checked with Python's csv module when python3 is
+// installed).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -267,6 +269,25 @@ class SampleDbSuite : public ::testing::Test {
 
   inline static TempDir* dir_ = nullptr;
   inline static SampleDb* db_ = nullptr;
+};
+
+// A test suite on a database built once per suite by `mediawatch demo` (the
+// offline snapshot: four outlets in en, zh, zh-Hant and ug).
+class DemoDbSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    demo_dir_ = new TempDir();
+    db_ = (demo_dir_->path() / "db").string();
+    CommandResult r = RunMw({"demo", "--db", db_});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  static void TearDownTestSuite() {
+    delete demo_dir_;
+    demo_dir_ = nullptr;
+  }
+
+  inline static TempDir* demo_dir_ = nullptr;
+  inline static std::string db_;
 };
 
 }  // namespace mw::testing
