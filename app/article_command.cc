@@ -153,8 +153,8 @@ void AddArticleCommand(CLI::App& app, std::vector<Command>* commands) {
                 "Print the archived page as fetched (raw bytes); exit 1 if none was archived")
       ->excludes(json);
   cmd->footer(
-      "Versions: one per article for now (the fetch that stored it); tracking later edits of "
-      "a story is planned.");
+      "Versions: the first fetch, then every edit (with a diff), removal or restoration that "
+      "the re-fetches of flagged articles found.");
   commands->push_back({cmd, [flags](spdlog::logger& log) { return CmdArticle(*flags, log); }});
 }
 
