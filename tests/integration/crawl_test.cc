@@ -358,7 +358,9 @@ TEST_F(CrawlTest, ArchiveHtmlKeepsThePageBytesAsServed) {
   ASSERT_EQ(Crawl().exit_code, 0);
   auto plain = OpenDb();
   ASSERT_NE(plain, nullptr);
-  for (const ArticleRecord& a : *plain->ListArticles(100)) {
+  Result<std::vector<ArticleRecord>> plain_articles = plain->ListArticles(100);
+  ASSERT_TRUE(plain_articles.ok());
+  for (const ArticleRecord& a : *plain_articles) {
     EXPECT_FALSE(plain->GetRawHtml(a.id)->has_value()) << a.url;
   }
 }

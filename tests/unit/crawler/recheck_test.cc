@@ -128,7 +128,10 @@ class RecheckTest : public ::testing::Test {
 
   std::vector<std::string> Kinds(Store* store, char story) {
     std::vector<std::string> kinds;
-    for (const ArticleVersion& v : *store->GetVersions(Id(story))) kinds.push_back(v.kind);
+    Result<std::vector<ArticleVersion>> versions = store->GetVersions(Id(story));
+    EXPECT_TRUE(versions.ok());
+    if (!versions.ok()) return kinds;
+    for (const ArticleVersion& v : *versions) kinds.push_back(v.kind);
     return kinds;
   }
 
