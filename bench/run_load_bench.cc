@@ -1745,10 +1745,11 @@ int Main(int argc, char** argv) {
       "%.2f ms CPU per page\n",
       base.extract_pages_s, base.extract_min, base.extract_max, base.mb_per_s, base.extract_cpu_ms);
   std::printf(
-      "  whole article work:  %7.1f pages/s (median; min %.1f, max %.1f): decode %.0f us, "
-      "extract %.0f us, match %.0f us, fingerprint %.0f us, store %.0f us per page\n",
-      base.full_pages_s, base.full_min, base.full_max, base.us_decode, base.us_extract,
-      base.us_match, base.us_fingerprint, base.us_store);
+      "  whole article work:  %7.1f pages/s (median; min %.1f, max %.1f); %.2f ms CPU per "
+      "page; wall per page: decode %.0f us, extract %.0f us, match %.0f us, fingerprint %.0f "
+      "us, store %.0f us\n",
+      base.full_pages_s, base.full_min, base.full_max, base.full_cpu_ms, base.us_decode,
+      base.us_extract, base.us_match, base.us_fingerprint, base.us_store);
   std::printf("  extraction: %.2f of the generated paragraph bytes kept, %zu empty, %zu failed\n",
               base.extracted_ratio, base.empty_extractions, base.failed);
   std::printf("  the farm makes a page in %.0f us (before %s compression)\n", generation_us,
