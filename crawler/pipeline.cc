@@ -280,14 +280,16 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
   return done;
 }
 
-// One background thread with a bounded input queue. When the queue is full
-// the caller processes the work itself: backpressure without unbounded
+// Background threads sharing one bounded input queue. When the queue is
+// full the caller processes the work itself: backpressure without unbounded
 // buffering, and no deadlock.
 class ArticleWorker {
  public:
   using Fn = std::function<ArticleDone(ArticleWork)>;
-  ArticleWorker(Fn fn, size_t capacity) : fn_(std::move(fn)), capacity_(capacity) {
-    thread_ = std::thread([this] { Loop(); });
+  ArticleWorker(Fn fn, size_t capacity, size_t threads) : fn_(std::move(fn)), capacity_(capacity) {
+    for (size_t i = 0; i < std::max<size_t>(1, threads); ++i) {
+      threads_.emplace_back([this] { Loop(); });
+    }
   }
   ~ArticleWorker() {
     {
@@ -295,7 +297,7 @@ class ArticleWorker {
       stopping_ = true;
     }
     work_cv_.notify_all();
-    thread_.join();
+    for (std::thread& t : threads_) t.join();
   }
 
   // False when the queue is full (the caller then does the work).
@@ -351,7 +353,7 @@ class ArticleWorker {
   std::vector<ArticleDone> done_;
   size_t outstanding_ = 0;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 // State of one CrawlOnce call.
@@ -370,7 +372,7 @@ class Pass {
             return ProcessArticle(std::move(w), store, matcher, options.extract,
                                   fingerprint_normalizer);
           },
-          options.worker_queue_capacity);
+          options.worker_queue_capacity, options.background_workers);
     }
   }
 

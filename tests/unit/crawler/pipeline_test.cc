@@ -89,7 +89,8 @@ INSTANTIATE_TEST_SUITE_P(Workers, PipelineTest,
                          ::testing::Values(std::make_pair(size_t{0}, size_t{256}),
                                            std::make_pair(size_t{1}, size_t{256}),
                                            std::make_pair(size_t{1}, size_t{1}),
-                                           std::make_pair(size_t{1}, size_t{0})));
+                                           std::make_pair(size_t{1}, size_t{0}),
+                                           std::make_pair(size_t{3}, size_t{4})));
 
 }  // namespace
 }  // namespace mw
