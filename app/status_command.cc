@@ -52,17 +52,11 @@ std::string StateOf(const std::optional<RunState>& run, int64_t now, int64_t sta
 }
 
 int CmdStatus(const StatusFlags& flags, spdlog::logger& log) {
-  StoreOptions so;
-  so.read_only = true;
-  so.create_if_missing = false;
-  auto store = OpenRocksStore(flags.db_dir, so);
-  if (!store.ok()) {
-    log.error("cannot open database {}: {}", flags.db_dir, store.status().ToString());
-    return kExitFailure;
-  }
-  auto run = (*store)->GetRunState();
-  auto feeds = (*store)->ListFeedStates();
-  auto stats = (*store)->Stats();
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  if (store == nullptr) return kExitFailure;
+  auto run = store->GetRunState();
+  auto feeds = store->ListFeedStates();
+  auto stats = store->Stats();
   if (!run.ok() || !feeds.ok() || !stats.ok()) {
     const Status& bad = !run.ok() ? run.status() : !feeds.ok() ? feeds.status() : stats.status();
     log.error("cannot read {}: {}", flags.db_dir, bad.ToString());
