@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "parsers/feed_text.h"
+
 namespace mw {
 namespace {
 
@@ -88,6 +90,19 @@ bool IsTrackingParam(std::string_view name) {
 
 }  // namespace
 
+namespace {
+
+// curl decodes percent-escapes in host names ("https://%c3/x" has host
+// "\xc3"), which can leave bytes that are not UTF-8 in the URL; such a URL
+// names no real host and would carry invalid text into every record.
+Result<std::string> ValidUtf8Url(std::string url) {
+  if (!feed_internal::IsValidUtf8(url))
+    return Status::ParseError("URL is not valid UTF-8 (bad host escapes)");
+  return url;
+}
+
+}  // namespace
+
 Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
   // Trim ASCII whitespace around href, as browsers do.
   while (!href.empty() && (href.front() == ' ' || href.front() == '\t' || href.front() == '\n' ||
@@ -103,9 +118,9 @@ Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
     // A relative href needs a valid base; an absolute href can stand alone.
     auto alone = ParseAbsolute(href);
     if (!alone.ok()) return alone.status();
-    return GetPart(alone->get(), CURLUPART_URL);
+    return ValidUtf8Url(GetPart(alone->get(), CURLUPART_URL));
   }
-  if (href.empty()) return GetPart(b->get(), CURLUPART_URL);
+  if (href.empty()) return ValidUtf8Url(GetPart(b->get(), CURLUPART_URL));
   std::string h(href);
   CURLUcode rc =
       curl_url_set(b->get(), CURLUPART_URL, h.c_str(), CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
@@ -116,7 +131,7 @@ Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
   if (scheme != "http" && scheme != "https") {
     return Status::Unsupported("only http and https URLs are allowed, got '" + scheme + "'");
   }
-  return GetPart(b->get(), CURLUPART_URL);
+  return ValidUtf8Url(GetPart(b->get(), CURLUPART_URL));
 }
 
 Result<std::string> CanonicalizeUrl(std::string_view url) {

@@ -84,3 +84,18 @@ TEST(CanonicalizeUrl, InvalidInternationalHostsAreErrors) {
 
 }  // namespace
 }  // namespace mw
+
+namespace mw {
+namespace {
+
+// Fuzzer finding (feed_parser): curl decodes "%c3" in a host to a lone byte,
+// which made an entry link and id that were not UTF-8.
+TEST(ResolveUrlTest, HostEscapesThatDecodeToInvalidUtf8AreRefused) {
+  EXPECT_EQ(ResolveUrl("https://a.example/", "https://%c3/example.org/3").status().code(),
+            StatusCode::kParseError);
+  EXPECT_EQ(ResolveUrl("", "https://%c3/x").status().code(), StatusCode::kParseError);
+  EXPECT_TRUE(ResolveUrl("https://a.example/", "/p%c3%a9").ok());  // escapes in paths stay
+}
+
+}  // namespace
+}  // namespace mw
