@@ -626,10 +626,15 @@ void Query::Print(uint32_t node, std::string* out) const {
       *out += "NOT ";
       Print(n.children[0], out);
       return;
-    case Kind::kTitle:
-      *out += "title:";
+    case Kind::kTitle: {
+      // title: takes a primary; NOT is not one, so "title:(NOT a)" keeps
+      // its parentheses (printing "title:NOT a" would not parse back).
+      const bool wrap = nodes_[n.children[0]].kind == Kind::kNot;
+      *out += wrap ? "title:(" : "title:";
       Print(n.children[0], out);
+      if (wrap) *out += ')';
       return;
+    }
     case Kind::kAnd:
     case Kind::kOr:
     case Kind::kNear: {
