@@ -25,6 +25,9 @@ PACKAGES=(
   microsocks                # tests: a loopback SOCKS5 proxy
   clang-14                  # fuzzing: libFuzzer targets (scripts/fuzz.sh)
   libclang-rt-14-dev        # fuzzing: libFuzzer and sanitizer runtimes
+  libssl-dev                # alerts: HMAC-SHA256 webhook signatures
+  libmstch-dev              # digests: Mustache templates
+  python3-aiosmtpd          # tests: a loopback SMTP server receiving alerts and digests
 )
 
 missing=()
