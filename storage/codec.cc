@@ -65,6 +65,14 @@ class FieldWriter {
     out_.append(value);
   }
 
+  // One element of a repeated field: written even when empty, so that the
+  // number of elements survives.
+  void Element(uint64_t tag, std::string_view value) {
+    PutVarint(tag, &out_);
+    PutVarint(value.size(), &out_);
+    out_.append(value);
+  }
+
   void Int(uint64_t tag, int64_t value) {
     PutVarint(tag, &out_);
     PutVarint(8, &out_);
@@ -217,6 +225,27 @@ enum RunTag : uint64_t {
   kRunNextDueAt = 11,
   kRunLastError = 12,
   kRunFeedsFailing = 13,
+};
+
+enum AlertTag : uint64_t {
+  kAlertId = 1,
+  kAlertWatchlistId = 2,
+  kAlertArticleId = 3,
+  kAlertEvent = 4,
+  kAlertVersion = 5,
+  kAlertCreatedAt = 6,
+  kAlertTargetId = 7,  // repeated, in order
+  kAlertCompletedAt = 8,
+  kAlertDeliveredTo = 9,  // repeated, in order
+};
+
+enum DeliveryTag : uint64_t {
+  kDeliverySink = 1,
+  kDeliveryAttempts = 2,
+  kDeliveryNextAttemptAt = 3,
+  kDeliveryDeliveredAt = 4,
+  kDeliveryBatchId = 5,
+  kDeliveryLastError = 6,
 };
 
 enum MatchTag : uint64_t {
@@ -932,6 +961,191 @@ std::optional<ClusterMemberKeyParts> DecodeClusterMemberKey(std::string_view key
     return std::nullopt;
   }
   return parts;
+}
+
+// --- Alert outbox (schema version 6) ----------------------------------------
+
+std::string EncodeAlert(const AlertRecord& a) {
+  FieldWriter w;
+  w.String(kAlertId, a.id);
+  w.String(kAlertWatchlistId, a.watchlist_id);
+  w.String(kAlertArticleId, a.article_id);
+  w.String(kAlertEvent, a.event);
+  w.Int(kAlertVersion, a.version);
+  w.Int(kAlertCreatedAt, a.created_at);
+  for (const std::string& target : a.target_ids) w.Element(kAlertTargetId, target);
+  w.Int(kAlertCompletedAt, a.completed_at);
+  for (const std::string& sink : a.delivered_to) w.Element(kAlertDeliveredTo, sink);
+  return std::move(w).Finish();
+}
+
+Result<AlertRecord> DecodeAlert(std::string_view bytes) {
+  FieldReader r(bytes, "alert");
+  MW_RETURN_IF_ERROR(r.Start());
+  AlertRecord a;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kAlertId:
+        a.id.assign(p);
+        break;
+      case kAlertWatchlistId:
+        a.watchlist_id.assign(p);
+        break;
+      case kAlertArticleId:
+        a.article_id.assign(p);
+        break;
+      case kAlertEvent:
+        a.event.assign(p);
+        break;
+      case kAlertVersion:
+        r.Int32(tag, p, &a.version);
+        break;
+      case kAlertCreatedAt:
+        r.Int64(tag, p, &a.created_at);
+        break;
+      case kAlertTargetId:
+        a.target_ids.emplace_back(p);
+        break;
+      case kAlertCompletedAt:
+        r.Int64(tag, p, &a.completed_at);
+        break;
+      case kAlertDeliveredTo:
+        a.delivered_to.emplace_back(p);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  if (a.id.empty() || a.watchlist_id.empty() || a.event.empty()) {
+    return r.Error("missing id, watch-list or event");
+  }
+  if (!IsValidArticleId(a.article_id)) return r.Error("missing or malformed article id");
+  return a;
+}
+
+std::string EncodeDelivery(const AlertDelivery& d) {
+  FieldWriter w;
+  w.String(kDeliverySink, d.sink);
+  w.Int(kDeliveryAttempts, d.attempts);
+  w.Int(kDeliveryNextAttemptAt, d.next_attempt_at);
+  w.Int(kDeliveryDeliveredAt, d.delivered_at);
+  w.String(kDeliveryBatchId, d.batch_id);
+  w.String(kDeliveryLastError, d.last_error);
+  return std::move(w).Finish();
+}
+
+Result<AlertDelivery> DecodeDelivery(std::string_view bytes) {
+  FieldReader r(bytes, "alert delivery");
+  MW_RETURN_IF_ERROR(r.Start());
+  AlertDelivery d;
+  uint64_t tag = 0;
+  std::string_view p;
+  while (r.Next(&tag, &p)) {
+    switch (tag) {
+      case kDeliverySink:
+        d.sink.assign(p);
+        break;
+      case kDeliveryAttempts:
+        r.Int32(tag, p, &d.attempts);
+        break;
+      case kDeliveryNextAttemptAt:
+        r.Int64(tag, p, &d.next_attempt_at);
+        break;
+      case kDeliveryDeliveredAt:
+        r.Int64(tag, p, &d.delivered_at);
+        break;
+      case kDeliveryBatchId:
+        d.batch_id.assign(p);
+        break;
+      case kDeliveryLastError:
+        d.last_error.assign(p);
+        break;
+      default:
+        break;  // A field added by a newer build: skip it.
+    }
+  }
+  MW_RETURN_IF_ERROR(r.status());
+  if (d.sink.empty()) return r.Error("missing sink");
+  return d;
+}
+
+std::string AlertPendingKey(int64_t created_at, std::string_view alert_id) {
+  std::string key(1, kAlertPendingKind);
+  key += EncodeTime(created_at);
+  key.append(alert_id);
+  return key;
+}
+
+std::optional<AlertPendingKeyParts> DecodeAlertPendingKey(std::string_view key) {
+  if (key.size() < 1 + 8 + 1 || key[0] != kAlertPendingKind) return std::nullopt;
+  AlertPendingKeyParts parts;
+  parts.created_at = *DecodeTime(key.substr(1, 8));
+  parts.alert_id = key.substr(9);
+  return parts;
+}
+
+std::string AlertIndexKey(std::string_view alert_id) {
+  std::string key(1, kAlertIndexKind);
+  key.append(alert_id);
+  return key;
+}
+
+std::string AlertDeliveryPrefix(std::string_view alert_id) {
+  std::string key(1, kAlertDeliveryKind);
+  const uint32_t size = static_cast<uint32_t>(alert_id.size());
+  for (int shift = 24; shift >= 0; shift -= 8) key += static_cast<char>((size >> shift) & 0xFF);
+  key.append(alert_id);
+  return key;
+}
+
+std::string AlertDeliveryKey(std::string_view alert_id, std::string_view sink) {
+  std::string key = AlertDeliveryPrefix(alert_id);
+  key.append(sink);
+  return key;
+}
+
+std::optional<AlertDeliveryKeyParts> DecodeAlertDeliveryKey(std::string_view key) {
+  if (key.size() < 1 + 4 || key[0] != kAlertDeliveryKind) return std::nullopt;
+  size_t size = 0;
+  for (size_t i = 1; i < 5; ++i) size = (size << 8) | static_cast<unsigned char>(key[i]);
+  key.remove_prefix(5);
+  // A non-empty id and a non-empty sink.
+  if (size == 0 || key.size() <= size) return std::nullopt;
+  return AlertDeliveryKeyParts{key.substr(0, size), key.substr(size)};
+}
+
+std::string AlertHistoryPrefix(std::string_view watchlist_id) {
+  return std::string(1, kAlertHistoryKind) + LengthPrefixed(watchlist_id);
+}
+
+std::string AlertHistoryKey(std::string_view watchlist_id, int64_t created_at,
+                            std::string_view alert_id) {
+  std::string key = AlertHistoryPrefix(watchlist_id);
+  key += NewestFirstTime(created_at);
+  key.append(alert_id);
+  return key;
+}
+
+std::optional<AlertHistoryKeyParts> DecodeAlertHistoryKey(std::string_view key) {
+  if (key.empty() || key[0] != kAlertHistoryKind) return std::nullopt;
+  key.remove_prefix(1);
+  const std::optional<std::string_view> watchlist = GetLengthPrefixed(&key);
+  if (!watchlist.has_value() || watchlist->empty() || key.size() < 8 + 1) return std::nullopt;
+  AlertHistoryKeyParts parts;
+  parts.watchlist_id = *watchlist;
+  // NewestFirstTime is its own inverse.
+  parts.created_at = *DecodeTime(NewestFirstTime(*DecodeTime(key.substr(0, 8))));
+  parts.alert_id = key.substr(8);
+  return parts;
+}
+
+std::string AppStateKey(std::string_view key) {
+  std::string out(kAppStatePrefix);
+  out.append(key);
+  return out;
 }
 
 }  // namespace mw::storage_internal

@@ -206,4 +206,73 @@ struct ClusterMemberKeyParts {
 };
 std::optional<ClusterMemberKeyParts> DecodeClusterMemberKey(std::string_view key);
 
+// --- Alert outbox (schema version 6) ---------------------------------------
+//
+// The `alerts` family holds four kinds of keys, told apart by their first
+// byte (docs/storage.md):
+//   'p' time(created_at) alert id (rest)          -> alert record
+//       the outbox: oldest created first, ties by id;
+//   'i' alert id (rest)                            -> time(created_at) (8)
+//       finds an alert's 'p' key from its id;
+//   'd' u32 BE length + alert id, sink (rest)      -> delivery record
+//       an alert's delivery states, by sink;
+//   'h' LengthPrefixed(watch-list) ~time(created_at) alert id (rest)
+//                                                  -> alert record with
+//       completed_at and delivered_to: the history, newest first per
+//       watch-list.
+// Alert ids may be longer than 65535 bytes (they embed the watch-list id),
+// hence the 4-byte length in 'd' keys.
+inline constexpr char kAlertPendingKind = 'p';
+inline constexpr char kAlertIndexKind = 'i';
+inline constexpr char kAlertDeliveryKind = 'd';
+inline constexpr char kAlertHistoryKind = 'h';
+
+// Alert records: every AlertRecord field (completed_at and delivered_to
+// only in history records). Decoding requires a non-empty id, watch-list and
+// event and a valid article id.
+std::string EncodeAlert(const AlertRecord& alert);
+Result<AlertRecord> DecodeAlert(std::string_view bytes);
+
+// Delivery records: every AlertDelivery field; the sink must be non-empty.
+std::string EncodeDelivery(const AlertDelivery& delivery);
+Result<AlertDelivery> DecodeDelivery(std::string_view bytes);
+
+std::string AlertPendingKey(int64_t created_at, std::string_view alert_id);
+struct AlertPendingKeyParts {
+  int64_t created_at = 0;
+  std::string_view alert_id;
+};
+// Views into `key`; std::nullopt when malformed (kind, size, empty id).
+std::optional<AlertPendingKeyParts> DecodeAlertPendingKey(std::string_view key);
+
+std::string AlertIndexKey(std::string_view alert_id);
+
+// 'd' + u32 BE length + alert id: every delivery key of the alert, and no
+// key of another alert, starts with it.
+std::string AlertDeliveryPrefix(std::string_view alert_id);
+std::string AlertDeliveryKey(std::string_view alert_id, std::string_view sink);
+struct AlertDeliveryKeyParts {
+  std::string_view alert_id;
+  std::string_view sink;
+};
+std::optional<AlertDeliveryKeyParts> DecodeAlertDeliveryKey(std::string_view key);
+
+// 'h' + LengthPrefixed(watch-list). Precondition: size <= kMaxWatchlistIdSize.
+std::string AlertHistoryPrefix(std::string_view watchlist_id);
+std::string AlertHistoryKey(std::string_view watchlist_id, int64_t created_at,
+                            std::string_view alert_id);
+struct AlertHistoryKeyParts {
+  std::string_view watchlist_id;
+  int64_t created_at = 0;
+  std::string_view alert_id;
+};
+std::optional<AlertHistoryKeyParts> DecodeAlertHistoryKey(std::string_view key);
+
+// --- App state ---------------------------------------------------------------
+
+// Meta (default) family key of app state record `key`: kAppStatePrefix +
+// key. No other meta key starts with the prefix.
+inline constexpr std::string_view kAppStatePrefix = "app/";
+std::string AppStateKey(std::string_view key);
+
 }  // namespace mw::storage_internal

@@ -57,6 +57,7 @@ enum CfIndex : size_t {
   kVersions,
   kRechecks,
   kEvents,
+  kAlerts,
   kNumCfs,
 };
 constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
@@ -74,7 +75,8 @@ constexpr std::array<std::string_view, kNumCfs> kCfNames = {kMetaCf,
                                                             kRawHtmlCf,
                                                             kVersionsCf,
                                                             kRechecksCf,
-                                                            kEventsCf};
+                                                            kEventsCf,
+                                                            kAlertsCf};
 
 bool IsOurFamily(std::string_view name) {
   return std::find(kCfNames.begin(), kCfNames.end(), name) != kCfNames.end();
@@ -118,6 +120,16 @@ rocksdb::CompressionType TextCompression() {
   return rocksdb::kNoCompression;
 }
 
+// The codec for the levels above the bottommost: LZ4 when the build has it,
+// else `strong`.
+rocksdb::CompressionType FastCompression(rocksdb::CompressionType strong) {
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  if (std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()) {
+    return rocksdb::kLZ4Compression;
+  }
+  return strong;
+}
+
 struct DbConfig {
   rocksdb::DBOptions db;
   rocksdb::ColumnFamilyOptions base;      // every column family but these two
@@ -158,9 +170,13 @@ DbConfig MakeConfig(bool read_only, bool create_if_missing) {
   c.base.max_bytes_for_level_base = 64 << 20;
   c.base.level_compaction_dynamic_level_bytes = true;
 
+  // Records and text: the strong codec (zstd) only where data comes to rest,
+  // in the bottommost level; flushes and the compactions above it use a
+  // fast one (LZ4). With zstd at every level, compressing the same bytes
+  // again on each compaction was a third of the ingest CPU.
   c.articles = c.base;
-  c.articles.compression = TextCompression();
-  c.articles.bottommost_compression = c.articles.compression;
+  c.articles.bottommost_compression = TextCompression();
+  c.articles.compression = FastCompression(c.articles.bottommost_compression);
 
   // Article text is read whole and rarely (article view, export), never by
   // queries: 32 KiB blocks hold several articles each, which compresses
@@ -504,6 +520,42 @@ Status MigrateV4ToV5(const OpenedDb& db) {
   return FlushMigrationBatch(db, &batch);
 }
 
+// Version 5 -> 6: the alerts family, which the writable open has already
+// created. Articles and changes stored before get no alerts: the outbox is
+// for what happens from now on, and alerting on a backlog would flood the
+// sinks with old news.
+Status MigrateV5ToV6(const OpenedDb&) { return Status::Ok(); }
+
+// The outbox entries of `alert` (its id set here): the record under its
+// 'p' key and the 'i' key that finds it.
+void PutPendingAlert(const OpenedDb& db, AlertRecord alert, rocksdb::WriteBatch* batch) {
+  alert.id = AlertIdFor(alert.watchlist_id, alert.article_id, alert.event, alert.version);
+  std::sort(alert.target_ids.begin(), alert.target_ids.end());
+  batch->Put(db.cf(kAlerts), AlertPendingKey(alert.created_at, alert.id), EncodeAlert(alert));
+  batch->Put(db.cf(kAlerts), AlertIndexKey(alert.id), EncodeTime(alert.created_at));
+}
+
+// One alert per watch-list among `matches`, with that watch-list's target
+// ids.
+std::vector<AlertRecord> AlertsFor(const std::vector<MatchRecord>& matches,
+                                   const std::string& article_id, std::string_view event,
+                                   int version, int64_t created_at) {
+  std::map<std::string, std::vector<std::string>> targets;
+  for (const MatchRecord& m : matches) targets[m.watchlist_id].push_back(m.target_id);
+  std::vector<AlertRecord> alerts;
+  for (auto& [watchlist, ids] : targets) {
+    AlertRecord a;
+    a.watchlist_id = watchlist;
+    a.article_id = article_id;
+    a.event.assign(event);
+    a.version = version;
+    a.created_at = created_at;
+    a.target_ids = std::move(ids);
+    alerts.push_back(std::move(a));
+  }
+  return alerts;
+}
+
 // Ensures the database speaks our key layout: stamps a brand-new one,
 // migrates an older one (writable opens only), refuses a newer one.
 Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
@@ -530,6 +582,7 @@ Status CheckSchema(const OpenedDb& db, const std::string& dir, bool read_only) {
       if (from == 2) MW_RETURN_IF_ERROR(MigrateV2ToV3(db));
       if (from == 3) MW_RETURN_IF_ERROR(MigrateV3ToV4(db));
       if (from == 4) MW_RETURN_IF_ERROR(MigrateV4ToV5(db));
+      if (from == 5) MW_RETURN_IF_ERROR(MigrateV5ToV6(db));
       rocksdb::WriteBatch stamp;
       stamp.Put(db.cf(kMeta), ToSlice(kSchemaVersionKey), std::to_string(from + 1));
       MW_RETURN_IF_ERROR(FromRocks(db.db->Write(synced, &stamp), "stamping schema version"));
@@ -654,6 +707,11 @@ class RocksStore final : public Store {
                 TargetIndexKey(m.target_id, time, article.id, m.watchlist_id), rocksdb::Slice());
     }
     PutArticleIndexes(db_, article, WatchlistsOf(matches), &batch);
+    // Written only with the article itself: a known URL returns below
+    // before this batch is written.
+    for (AlertRecord& alert : AlertsFor(matches, article.id, "match", 1, article.fetched_at)) {
+      PutPendingAlert(db_, std::move(alert), &batch);
+    }
 
     // Check and insert under one lock: without it two crawler threads that
     // fetched the same URL could both see "absent" and both count it.
@@ -780,6 +838,17 @@ class RocksStore final : public Store {
       batch.Put(db_.cf(kVersions), VersionKey(done.article_id, v.number), EncodeVersion(v));
       batch.Put(db_.cf(kEvents), EventKey(v.found_at, done.article_id, v.kind),
                 std::to_string(v.number));
+      // One alert per watch-list that flagged the article, in this batch.
+      Result<ArticleRecord> article = DecodeArticle(**stored);
+      if (!article.ok()) return article.status().WithContext("article " + done.article_id);
+      Result<std::vector<std::string>> scope = ListWatchlists(ro);
+      if (!scope.ok()) return scope.status();
+      std::vector<MatchRecord> matches;
+      MW_RETURN_IF_ERROR(
+          FillMatches(ro, *scope, {ArticleTime(*article), done.article_id}, &matches));
+      for (AlertRecord& alert : AlertsFor(matches, done.article_id, v.kind, v.number, v.found_at)) {
+        PutPendingAlert(db_, std::move(alert), &batch);
+      }
     }
     if (next) {
       if (next->step < 0 || next->step > 1000000) {
@@ -1111,10 +1180,144 @@ class RocksStore final : public Store {
       if (!size_ec) stats.disk_bytes += static_cast<int64_t>(size);
     }
 
+    Result<size_t> pending = CountPending(ro);
+    if (!pending.ok()) return pending.status();
+    stats.alerts_pending = static_cast<int64_t>(*pending);
+
     std::lock_guard<std::mutex> lock(write_mu_);
     stats.articles = article_count_;
     stats.matches = match_count_;
     return stats;
+  }
+
+  Result<std::vector<PendingAlert>> PendingAlerts(size_t limit) override {
+    std::vector<PendingAlert> alerts;
+    if (limit == 0) return alerts;
+    // One snapshot: an alert and its delivery states are written together.
+    rocksdb::ManagedSnapshot snapshot(db_.db.get());
+    rocksdb::ReadOptions base;
+    base.snapshot = snapshot.snapshot();
+    const std::string lower(1, kAlertPendingKind);
+    const std::string upper = PrefixSuccessor(lower);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kAlerts)));
+    for (it->Seek(ToSlice(lower)); it->Valid() && alerts.size() < limit; it->Next()) {
+      Result<AlertRecord> alert = DecodePendingEntry(ToView(it->key()), ToView(it->value()));
+      if (!alert.ok()) return alert.status();
+      PendingAlert pending;
+      pending.alert = std::move(alert).value();
+      MW_RETURN_IF_ERROR(ReadDeliveries(base, pending.alert.id, &pending.deliveries));
+      alerts.push_back(std::move(pending));
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading the alert outbox"));
+    return alerts;
+  }
+
+  Status PutDeliveries(const std::string& alert_id,
+                       const std::vector<AlertDelivery>& deliveries) override {
+    std::vector<std::pair<std::string, AlertDelivery>> updates;
+    updates.reserve(deliveries.size());
+    for (const AlertDelivery& d : deliveries) updates.emplace_back(alert_id, d);
+    return WriteDeliveries({alert_id}, updates);
+  }
+
+  Status PutDeliveriesBatch(
+      const std::vector<std::pair<std::string, AlertDelivery>>& updates) override {
+    std::set<std::string> ids;
+    for (const auto& [id, unused] : updates) ids.insert(id);
+    return WriteDeliveries(ids, updates);
+  }
+
+  Status CompleteAlerts(const std::vector<std::string>& alert_ids, int64_t completed_at) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    const std::set<std::string> ids(alert_ids.begin(), alert_ids.end());
+    // Every write to the alerts family holds write_mu_, so plain reads under
+    // it see a stable outbox.
+    std::lock_guard<std::mutex> lock(write_mu_);
+    const rocksdb::ReadOptions ro;
+    rocksdb::WriteBatch batch;
+    for (const std::string& id : ids) {
+      if (id.empty()) continue;
+      Result<std::optional<std::string>> indexed = GetRaw(db_, ro, kAlerts, AlertIndexKey(id));
+      if (!indexed.ok()) return indexed.status();
+      if (!indexed->has_value()) continue;  // completed before, or never pending
+      const std::optional<int64_t> created_at = DecodeTime(**indexed);
+      if (!created_at.has_value()) return Status::Corruption("malformed outbox index of " + id);
+      const std::string pending_key = AlertPendingKey(*created_at, id);
+      Result<std::optional<std::string>> raw = GetRaw(db_, ro, kAlerts, pending_key);
+      if (!raw.ok()) return raw.status();
+      if (!raw->has_value()) {
+        return Status::Corruption("the outbox index lists alert " + id + ", which is not pending");
+      }
+      Result<AlertRecord> alert = DecodePendingEntry(pending_key, **raw);
+      if (!alert.ok()) return alert.status();
+      std::vector<AlertDelivery> deliveries;
+      MW_RETURN_IF_ERROR(ReadDeliveries(ro, id, &deliveries));
+      for (const AlertDelivery& d : deliveries) {
+        batch.Delete(db_.cf(kAlerts), AlertDeliveryKey(id, d.sink));
+        if (d.delivered_at != 0) alert->delivered_to.push_back(d.sink);
+      }
+      batch.Delete(db_.cf(kAlerts), pending_key);
+      batch.Delete(db_.cf(kAlerts), AlertIndexKey(id));
+      alert->completed_at = completed_at;
+      batch.Put(db_.cf(kAlerts), AlertHistoryKey(alert->watchlist_id, alert->created_at, id),
+                EncodeAlert(*alert));
+    }
+    if (batch.Count() == 0) return Status::Ok();
+    return FromRocks(db_.db->Write(WriteOpts(), &batch), "completing alerts");
+  }
+
+  Result<std::vector<AlertRecord>> AlertHistory(std::string_view watchlist_id,
+                                                size_t limit) override {
+    std::vector<AlertRecord> history;
+    if (limit == 0 || watchlist_id.size() > kMaxWatchlistIdSize) return history;
+    rocksdb::ManagedSnapshot snapshot(db_.db.get());
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
+    if (!watchlist_id.empty()) {
+      MW_RETURN_IF_ERROR(ReadHistory(ro, watchlist_id, limit, &history));
+      return history;
+    }
+    // Each watch-list's `limit` newest, found by hopping from one prefix to
+    // the next, then merged.
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kAlerts)));
+    it->Seek(ToSlice(std::string(1, kAlertHistoryKind)));
+    while (it->Valid() && !it->key().empty() && it->key()[0] == kAlertHistoryKind) {
+      const std::optional<AlertHistoryKeyParts> parts = DecodeAlertHistoryKey(ToView(it->key()));
+      if (!parts.has_value()) return Status::Corruption("malformed history key in alerts");
+      const std::string watchlist(parts->watchlist_id);
+      MW_RETURN_IF_ERROR(ReadHistory(ro, watchlist, limit, &history));
+      const std::string next = PrefixSuccessor(AlertHistoryPrefix(watchlist));
+      if (next.empty()) break;
+      it->Seek(next);
+    }
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading the alert history"));
+    std::sort(history.begin(), history.end(), [](const AlertRecord& a, const AlertRecord& b) {
+      return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+    });
+    if (history.size() > limit) history.resize(limit);
+    return history;
+  }
+
+  Result<size_t> CountPendingAlerts() override { return CountPending(rocksdb::ReadOptions()); }
+
+  Status PutAppState(std::string_view key, std::string_view value) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    MW_RETURN_IF_ERROR(CheckAppStateKey(key));
+    if (value.size() > kMaxAppStateValueSize) {
+      return Status::InvalidArgument("app state value of " + std::to_string(value.size()) +
+                                     " bytes (at most " + std::to_string(kMaxAppStateValueSize) +
+                                     ")");
+    }
+    return FromRocks(db_.db->Put(WriteOpts(), db_.cf(kMeta), AppStateKey(key), ToSlice(value)),
+                     "storing app state");
+  }
+
+  Result<std::optional<std::string>> GetAppState(std::string_view key) override {
+    MW_RETURN_IF_ERROR(CheckAppStateKey(key));
+    return GetRaw(db_, rocksdb::ReadOptions(), kMeta, AppStateKey(key));
   }
 
  private:
@@ -1547,6 +1750,132 @@ class RocksStore final : public Store {
     }
     MW_RETURN_IF_ERROR(FromRocks(it->status(), "reading versions"));
     return versions;
+  }
+
+  static Status CheckAppStateKey(std::string_view key) {
+    if (key.empty() || key.size() > kMaxAppStateKeySize) {
+      return Status::InvalidArgument("app state key of " + std::to_string(key.size()) +
+                                     " bytes (1 to " + std::to_string(kMaxAppStateKeySize) + ")");
+    }
+    return Status::Ok();
+  }
+
+  // The record under a 'p' key, checked against the key.
+  static Result<AlertRecord> DecodePendingEntry(std::string_view key, std::string_view value) {
+    const std::optional<AlertPendingKeyParts> parts = DecodeAlertPendingKey(key);
+    if (!parts.has_value()) return Status::Corruption("malformed outbox key in alerts");
+    Result<AlertRecord> alert = DecodeAlert(value);
+    if (!alert.ok()) return alert.status().WithContext("alert " + std::string(parts->alert_id));
+    if (alert->id != parts->alert_id || alert->created_at != parts->created_at) {
+      return Status::Corruption("record stored under alert " + std::string(parts->alert_id) +
+                                " carries alert " + alert->id);
+    }
+    return alert;
+  }
+
+  // The delivery states of alert `id`, by sink.
+  Status ReadDeliveries(const rocksdb::ReadOptions& base, std::string_view id,
+                        std::vector<AlertDelivery>* out) {
+    const std::string prefix = AlertDeliveryPrefix(id);
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kAlerts)));
+    for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+      const std::optional<AlertDeliveryKeyParts> parts = DecodeAlertDeliveryKey(ToView(it->key()));
+      if (!parts.has_value() || parts->alert_id != id) {
+        return Status::Corruption("malformed delivery key in alerts");
+      }
+      Result<AlertDelivery> d = DecodeDelivery(ToView(it->value()));
+      if (!d.ok()) return d.status().WithContext("alert " + std::string(id));
+      if (d->sink != parts->sink) {
+        return Status::Corruption("delivery record of sink " + std::string(parts->sink) +
+                                  " names sink " + d->sink);
+      }
+      out->push_back(std::move(d).value());
+    }
+    return FromRocks(it->status(), "reading alert deliveries");
+  }
+
+  // Upserts `updates` in one batch after checking that every alert of
+  // `ids` (which holds those of `updates`) is pending.
+  Status WriteDeliveries(const std::set<std::string>& ids,
+                         const std::vector<std::pair<std::string, AlertDelivery>>& updates) {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (const auto& [id, d] : updates) {
+      if (d.sink.empty() || d.sink.size() > kMaxSinkNameSize) {
+        return Status::InvalidArgument("delivery of alert " + id +
+                                       " with an empty or over-long sink name");
+      }
+      if (d.batch_id.size() > kMaxDeliveryFieldSize ||
+          d.last_error.size() > kMaxDeliveryFieldSize) {
+        return Status::InvalidArgument("delivery of alert " + id + " to " + d.sink +
+                                       ": batch id or error too long");
+      }
+      if (!seen.emplace(id, d.sink).second) {
+        return Status::InvalidArgument("two delivery states of alert " + id + " for sink " +
+                                       d.sink);
+      }
+    }
+    // Under the lock: CompleteAlerts must not remove an alert between the
+    // check and the write (its delivery keys would be left behind).
+    std::lock_guard<std::mutex> lock(write_mu_);
+    const rocksdb::ReadOptions ro;
+    for (const std::string& id : ids) {
+      Result<std::optional<std::string>> indexed =
+          id.empty() ? Result<std::optional<std::string>>(std::optional<std::string>())
+                     : GetRaw(db_, ro, kAlerts, AlertIndexKey(id));
+      if (!indexed.ok()) return indexed.status();
+      if (!indexed->has_value()) return Status::NotFound("alert " + id + " is not pending");
+    }
+    if (updates.empty()) return Status::Ok();
+    rocksdb::WriteBatch batch;
+    for (const auto& [id, d] : updates) {
+      batch.Put(db_.cf(kAlerts), AlertDeliveryKey(id, d.sink), EncodeDelivery(d));
+    }
+    return FromRocks(db_.db->Write(WriteOpts(), &batch), "storing alert deliveries");
+  }
+
+  // Up to `limit` history records of one watch-list, newest first.
+  Status ReadHistory(const rocksdb::ReadOptions& base, std::string_view watchlist, size_t limit,
+                     std::vector<AlertRecord>* out) {
+    const std::string prefix = AlertHistoryPrefix(watchlist);
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kAlerts)));
+    size_t read = 0;
+    for (it->Seek(ToSlice(prefix)); it->Valid() && read < limit; it->Next(), ++read) {
+      const std::optional<AlertHistoryKeyParts> parts = DecodeAlertHistoryKey(ToView(it->key()));
+      if (!parts.has_value() || parts->watchlist_id != watchlist) {
+        return Status::Corruption("malformed history key in alerts");
+      }
+      Result<AlertRecord> alert = DecodeAlert(ToView(it->value()));
+      if (!alert.ok()) return alert.status().WithContext("alert " + std::string(parts->alert_id));
+      if (alert->id != parts->alert_id || alert->watchlist_id != watchlist ||
+          alert->created_at != parts->created_at) {
+        return Status::Corruption("history record stored under alert " +
+                                  std::string(parts->alert_id) + " carries alert " + alert->id);
+      }
+      out->push_back(std::move(alert).value());
+    }
+    return FromRocks(it->status(), "reading the alert history");
+  }
+
+  Result<size_t> CountPending(const rocksdb::ReadOptions& base) {
+    const std::string lower(1, kAlertPendingKind);
+    const std::string upper = PrefixSuccessor(lower);
+    const rocksdb::Slice upper_slice = ToSlice(upper);
+    rocksdb::ReadOptions ro = base;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kAlerts)));
+    size_t count = 0;
+    for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) ++count;
+    MW_RETURN_IF_ERROR(FromRocks(it->status(), "counting pending alerts"));
+    return count;
   }
 
   rocksdb::WriteOptions WriteOpts() const {

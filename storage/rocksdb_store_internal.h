@@ -22,8 +22,9 @@ namespace mw::storage_internal {
 // Older versions are migrated in place on a writable open: 1 (no secondary
 // indexes) -> 2 (indexes) -> 3 (article text in its own column family) -> 4
 // (fingerprints: syndication clusters) -> 5 (raw HTML archive; fingerprint
-// band keys newest first; versions, re-fetch schedule and change events).
-inline constexpr int kSchemaVersion = 5;
+// band keys newest first; versions, re-fetch schedule and change events) ->
+// 6 (the alert outbox and history).
+inline constexpr int kSchemaVersion = 6;
 inline constexpr int kOldestMigratableVersion = 1;
 
 // Column family names.
@@ -47,6 +48,8 @@ inline constexpr std::string_view kRawHtmlCf = "raw_html";
 inline constexpr std::string_view kVersionsCf = "versions";
 inline constexpr std::string_view kRechecksCf = "rechecks";
 inline constexpr std::string_view kEventsCf = "events";
+// Since schema version 6.
+inline constexpr std::string_view kAlertsCf = "alerts";
 
 // The compression of article_text in this librocksdb build: "zstd", else
 // "lz4", "snappy" or "none" (docs/storage.md).
@@ -57,6 +60,7 @@ inline constexpr std::string_view kSchemaVersionKey = "schema_version";
 inline constexpr std::string_view kArticleCountKey = "count.articles";
 inline constexpr std::string_view kMatchCountKey = "count.matches";
 inline constexpr std::string_view kRunStateKey = "run_state";
+// App state records are kAppStatePrefix ("app/", storage/codec.h) + key.
 
 // Creates a new RocksDB database in `dir` with exactly the column families
 // "default" + `column_families` and nothing in them: the shell of a database

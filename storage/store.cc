@@ -1,6 +1,6 @@
 // mediawatch/storage/store.cc
 //
-// The backend-neutral parts of storage/store.h: timeline buckets.
+// The backend-neutral parts of storage/store.h: timeline buckets, alert ids.
 #include "storage/store.h"
 
 #include <chrono>
@@ -70,6 +70,18 @@ int64_t NextBucketStart(TimeBucket bucket, int64_t start) {
     }
   }
   return DayStart(start) + kSecondsPerDay;
+}
+
+std::string AlertIdFor(std::string_view watchlist_id, std::string_view article_id,
+                       std::string_view event, int version) {
+  std::string id(article_id);
+  id += '.';
+  id += std::to_string(version);
+  id += '.';
+  id.append(event);
+  id += '.';
+  id.append(watchlist_id);
+  return id;
 }
 
 }  // namespace mw

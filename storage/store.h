@@ -11,8 +11,8 @@
 //
 // Thread safety: every method may be called concurrently from any thread.
 // Durability: a successful write is in the write-ahead log; PutArticle writes
-// the article, its URL index entry, its matches and its fingerprint and
-// cluster entries in one atomic batch.
+// the article, its URL index entry, its matches, its fingerprint and
+// cluster entries and its alerts in one atomic batch.
 #pragma once
 
 #include <cstdint>
@@ -273,7 +273,66 @@ struct StoreStats {
   std::map<std::string, int64_t> articles_per_watchlist;
   // Flagged articles per (watch-list id, target id).
   std::map<std::pair<std::string, std::string>, int64_t> articles_per_target;
+  // Alerts in the outbox (Store::CountPendingAlerts).
+  int64_t alerts_pending = 0;
 };
+
+// --- The alert outbox (schema version 6) -----------------------------------
+//
+// One alert per (watch-list, article, event) is written in the same atomic
+// write that stores the match or the change (PutArticle, RecordRecheck), so
+// a crash can neither lose nor duplicate one. A dispatcher reads the pending
+// alerts, records per-sink delivery state (PutDeliveries*), and completes
+// them (CompleteAlerts), which moves them to the alert history.
+
+// An alert waiting in (or completed from) the outbox.
+struct AlertRecord {
+  std::string id;  // AlertIdFor(...) below; set by the store
+  std::string watchlist_id;
+  std::string article_id;
+  std::string event;       // "match", "edited", "removed" or "restored"
+  int version = 1;         // 1 for "match", else the ArticleVersion number
+  int64_t created_at = 0;  // match: article.fetched_at; change: ArticleVersion::found_at
+  // The article's matched target/rule ids in this watch-list, sorted: as
+  // stored when the alert was written.
+  std::vector<std::string> target_ids;
+  // Set only in AlertHistory results: when CompleteAlerts removed it from
+  // the outbox, and the sinks that had acknowledged it (sorted; empty when
+  // it was completed without a delivery, e.g. no sink was configured).
+  int64_t completed_at = 0;
+  std::vector<std::string> delivered_to;
+};
+
+// Deterministic: article id + "." + version + "." + event + "." +
+// watch-list id, e.g. "0123456789abcdef.1.match.guan-heng-case". The same
+// on every retry, restart and machine.
+std::string AlertIdFor(std::string_view watchlist_id, std::string_view article_id,
+                       std::string_view event, int version);
+
+// Per-sink delivery state of one alert.
+struct AlertDelivery {
+  std::string sink;  // non-empty, at most kMaxSinkNameSize bytes
+  int attempts = 0;
+  int64_t next_attempt_at = 0;  // 0 = as soon as possible
+  int64_t delivered_at = 0;     // 0 = not acknowledged yet
+  // The AlertMessage id it was (or will be) sent in; "" = not yet batched.
+  std::string batch_id;
+  std::string last_error;
+};
+
+inline constexpr size_t kMaxSinkNameSize = 1024;
+// PutDeliveries*: batch_id and last_error longer than this are refused.
+inline constexpr size_t kMaxDeliveryFieldSize = 64u << 10;
+
+struct PendingAlert {
+  AlertRecord alert;
+  std::vector<AlertDelivery> deliveries;  // sorted by sink
+};
+
+// App state records (Store::PutAppState): small named values the daemon
+// keeps across restarts ("digest for watch-list X sent for date D").
+inline constexpr size_t kMaxAppStateKeySize = 1024;
+inline constexpr size_t kMaxAppStateValueSize = 64u << 10;
 
 class Store {
  public:
@@ -306,8 +365,10 @@ class Store {
   // trade a rare split for a constant cost per article.
   //
   // Everything of `write` (record, text, raw HTML, URL and alias entries,
-  // matches, indexes, fingerprints, the feed's article count) is one atomic
-  // batch. When the URL was already stored only the new aliases are written.
+  // matches, indexes, fingerprints, the feed's article count, and one
+  // "match" alert per watch-list among the matches: see AlertRecord) is one
+  // atomic batch. When the URL was already stored only the new aliases are
+  // written.
   virtual Result<PutResult> PutArticle(const ArticleWrite& write) = 0;
 
   // PutArticle without aliases or raw HTML; true when inserted.
@@ -355,8 +416,11 @@ class Store {
   // Records the outcome of `done`'s re-fetch in one atomic write: removes
   // its schedule entry, stores `change` (numbered after the stored versions;
   // its `number` is ignored) with its event when given, and schedules
-  // `next` (its due_at and step; article_id ignored) when given. Errors:
-  // kNotFound when the article is not stored.
+  // `next` (its due_at and step; article_id ignored) when given. With a
+  // change, the same write adds one alert (event = change->kind, version =
+  // the assigned number, created_at = change->found_at) per watch-list
+  // among the article's stored matches. Errors: kNotFound when the article
+  // is not stored.
   virtual Status RecordRecheck(const Recheck& done, const std::optional<ArticleVersion>& change,
                                const std::optional<Recheck>& next) = 0;
 
@@ -389,6 +453,57 @@ class Store {
   // restore. Unchanged files are hard-linked when `to_dir` is on the same
   // file system. Backends that cannot (a remote server) return kUnsupported.
   virtual Status Backup(const std::string& to_dir) = 0;
+
+  // --- Alert outbox (see AlertRecord) ---
+  //
+  // Alerts are written by PutArticle (an *inserted* article: one "match"
+  // alert per watch-list among its matches; none when the URL was already
+  // stored or nothing matched) and by RecordRecheck (with a change: one
+  // alert per watch-list among the article's stored matches, event =
+  // change kind, version = the number assigned), each in that call's batch.
+
+  // Up to `limit` pending alerts, oldest created first (ties by id), each
+  // with its delivery states. One consistent snapshot.
+  virtual Result<std::vector<PendingAlert>> PendingAlerts(size_t limit) = 0;
+
+  // Upserts the given per-sink states of pending alert `alert_id` (other
+  // sinks' states are kept) in one atomic write. Errors: kNotFound when the
+  // alert is not pending (nothing written); kInvalidArgument for an empty or
+  // over-long sink name, a sink named twice, or fields over
+  // kMaxDeliveryFieldSize.
+  virtual Status PutDeliveries(const std::string& alert_id,
+                               const std::vector<AlertDelivery>& deliveries) = 0;
+
+  // PutDeliveries for many alerts in ONE atomic write (a batched message
+  // acknowledged marks all of its alerts delivered at once). Any id not
+  // pending: kNotFound and nothing is written.
+  virtual Status PutDeliveriesBatch(
+      const std::vector<std::pair<std::string, AlertDelivery>>& updates) = 0;
+
+  // In one atomic write: removes each alert from the outbox with its
+  // delivery states and adds it to the alert history (record,
+  // `completed_at`, the sinks whose delivered_at != 0). Idempotent: ids
+  // that are not pending (completed before, or unknown) are skipped.
+  virtual Status CompleteAlerts(const std::vector<std::string>& alert_ids,
+                                int64_t completed_at) = 0;
+
+  // Completed alerts of `watchlist_id` ("" = all watch-lists), newest
+  // created first (ties by id), at most `limit`; completed_at and
+  // delivered_to are set.
+  virtual Result<std::vector<AlertRecord>> AlertHistory(std::string_view watchlist_id,
+                                                        size_t limit) = 0;
+
+  // Alerts in the outbox. Cost: a scan of the outbox's keys.
+  virtual Result<size_t> CountPendingAlerts() = 0;
+
+  // --- App state ---
+  //
+  // Stores `value` under `key` (overwriting). Keys are 1..kMaxAppStateKeySize
+  // bytes, values at most kMaxAppStateValueSize; else kInvalidArgument.
+  virtual Status PutAppState(std::string_view key, std::string_view value) = 0;
+  // The value stored under `key`, std::nullopt when none. kInvalidArgument
+  // for a key PutAppState would refuse.
+  virtual Result<std::optional<std::string>> GetAppState(std::string_view key) = 0;
 };
 
 struct StoreOptions {

@@ -356,7 +356,7 @@ TEST(ClusterMigrationTest, Version3DatabaseMigratesToTheCurrentVersion) {
   Result<std::optional<std::string>> version =
       si::ReadRawForTesting(dir.str(), si::kMetaCf, si::kSchemaVersionKey);
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(*version, std::optional<std::string>("5"));
+  EXPECT_EQ(*version, std::optional<std::string>("6"));
   auto ro = OpenOrDie(dir.str(), ReadOnly());
   ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->ClusterMembers(ArticleIdForUrl("https://e.com/new"), 10)->size(), 2u);

@@ -94,13 +94,13 @@ TEST(SchemaTest, Version1DatabaseIsMigratedInPlace) {
   // Read-only cannot migrate: a clear refusal naming both versions.
   Result<std::unique_ptr<Store>> ro = OpenRocksStore(dir.str(), ReadOnly());
   EXPECT_EQ(ro.status().code(), StatusCode::kUnsupported);
-  EXPECT_THAT(ro.status().message(), HasSubstr("schema version 1 is older than this build's (5)"));
+  EXPECT_THAT(ro.status().message(), HasSubstr("schema version 1 is older than this build's (6)"));
 
   {
     auto store = OpenOrDie(dir.str());
     ASSERT_NE(store, nullptr);
   }
-  EXPECT_EQ(RawVersion(dir.str()), "5");
+  EXPECT_EQ(RawVersion(dir.str()), "6");
 
   // The text moved out of the record into article_text (version 3).
   Result<std::optional<std::string>> record =
@@ -154,7 +154,7 @@ TEST(SchemaTest, Version1DatabaseIsMigratedInPlace) {
     ASSERT_NE(store, nullptr);
     check(*store);
   }
-  EXPECT_EQ(RawVersion(dir.str()), "5");
+  EXPECT_EQ(RawVersion(dir.str()), "6");
   EXPECT_EQ(*si::ReadRawForTesting(dir.str(), si::kArticleTextCf, zh.id), zh.text);
 
   // An interrupted migration leaves version 1; running it again rewrites
@@ -181,13 +181,13 @@ TEST(SchemaTest, NewerVersionIsRefusedAndNothingChanges) {
     auto store = OpenOrDie(dir.str());
     ASSERT_TRUE(*store->PutArticle(MakeArticle("https://e.com/a", 1), {}));
   }
-  PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), "6");
+  PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), "7");
   const auto before = Snapshot(dir.path());
   for (const StoreOptions& options : {StoreOptions{}, ReadOnly()}) {
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), options);
     EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
     EXPECT_EQ(store.status().message(),
-              "database schema version 6 is newer than this build supports (5); upgrade "
+              "database schema version 7 is newer than this build supports (6); upgrade "
               "mediawatch");
   }
   EXPECT_EQ(Snapshot(dir.path()), before);
@@ -196,7 +196,7 @@ TEST(SchemaTest, NewerVersionIsRefusedAndNothingChanges) {
     PutRaw(dir.str(), si::kMetaCf, std::string(si::kSchemaVersionKey), bad);
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), {});
     EXPECT_EQ(store.status().code(), StatusCode::kCorruption) << bad;
-    EXPECT_THAT(store.status().message(), HasSubstr("this build reads version 5")) << bad;
+    EXPECT_THAT(store.status().message(), HasSubstr("this build reads version 6")) << bad;
   }
 }
 
@@ -257,7 +257,7 @@ TEST(SchemaTest, EmptyShellWithoutVersionIsAdopted) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->Stats()->schema_version, si::kSchemaVersion);
   store.reset();
-  EXPECT_EQ(RawVersion(dir.str()), "5");
+  EXPECT_EQ(RawVersion(dir.str()), "6");
 }
 
 }  // namespace

@@ -478,7 +478,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
   Result<std::optional<std::string>> version = storage_internal::ReadRawForTesting(
       dir.str(), storage_internal::kMetaCf, storage_internal::kSchemaVersionKey);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, std::optional<std::string>("5"));
+  EXPECT_EQ(*version, std::optional<std::string>("6"));
 
   ASSERT_TRUE(storage_internal::WriteRawForTesting(dir.str(), storage_internal::kMetaCf,
                                                    storage_internal::kSchemaVersionKey, "7")
@@ -487,7 +487,7 @@ TEST(RocksStoreTest, NewerSchemaVersionIsRefused) {
     Result<std::unique_ptr<Store>> store = OpenRocksStore(dir.str(), options);
     EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
     EXPECT_EQ(store.status().message(),
-              "database schema version 7 is newer than this build supports (5); upgrade "
+              "database schema version 7 is newer than this build supports (6); upgrade "
               "mediawatch");
   }
 

@@ -405,7 +405,7 @@ TEST(MigrationV5Test, Version4BandKeysBecomeNewestFirstAndClustersStillForm) {
   {
     auto store = OpenOrDie(dir.str());
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(store->Stats()->schema_version, 5);
+    EXPECT_EQ(store->Stats()->schema_version, 6);
     // A copy 3 bits away a day later joins the migrated article's cluster.
     ArticleRecord copy = MakeArticle("https://daily.example/copy", kJan28 + kDay);
     copy.simhash = old.simhash ^ 0x7;
@@ -421,7 +421,7 @@ TEST(MigrationV5Test, Version4BandKeysBecomeNewestFirstAndClustersStillForm) {
                     ->has_value());
   }
   EXPECT_EQ(*si::ReadRawForTesting(dir.str(), si::kMetaCf, si::kSchemaVersionKey),
-            std::optional<std::string>("5"));
+            std::optional<std::string>("6"));
 }
 
 }  // namespace
