@@ -5,13 +5,14 @@
 // Opens the store in DIR and writes articles FIRST .. FIRST+COUNT-1 (each
 // large: ~64 KiB of text, ~192 KiB of raw HTML, matches, a fingerprint), one
 // PutArticle each, and after each acknowledged write prints "ok N\n" and
-// flushes stdout. The parent kills it with SIGKILL at an arbitrary moment
-// and checks that every acknowledged article is intact. The content of
-// article N is a function of N alone (CrashArticle), so the parent can check
-// every byte.
+// flushes stdout; for the articles of CrashCompletes(N) it then completes
+// their alerts (Store::CompleteAlerts) and prints "done N\n". The parent kills it with SIGKILL at
+// an arbitrary moment and checks that every acknowledged article is intact. The content of article
+// N is a function of N alone (CrashArticle), so the parent can check every byte.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "storage/store.h"
 #include "tests/unit/storage/crash_article.h"
@@ -43,6 +44,22 @@ int main(int argc, char** argv) {
     }
     std::printf("ok %ld\n", n);
     std::fflush(stdout);
+    if (mw::crash_test::CrashCompletes(n)) {
+      // Moves the article's alerts from the outbox to the history, as the
+      // alert dispatcher does; repeating it after a crash is a no-op.
+      std::vector<std::string> ids;
+      for (const mw::MatchRecord& m : write.matches) {
+        ids.push_back(mw::AlertIdFor(m.watchlist_id, write.article.id, "match", 1));
+      }
+      const mw::Status done = (*store)->CompleteAlerts(ids, write.article.fetched_at + 60);
+      if (!done.ok()) {
+        std::fprintf(stderr, "store_writer: completing alerts of %ld: %s\n", n,
+                     done.ToString().c_str());
+        return 1;
+      }
+      std::printf("done %ld\n", n);
+      std::fflush(stdout);
+    }
   }
   return 0;
 }

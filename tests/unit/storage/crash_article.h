@@ -1,6 +1,7 @@
 // The articles of the crash test (crash_test.cc, tests/tools/store_writer.cc):
 // article N's every field, text and raw HTML are a function of N, so the
-// test can check each acknowledged article byte for byte after a SIGKILL.
+// test can check each acknowledged article byte for byte after a SIGKILL,
+// and its alerts.
 #pragma once
 
 #include <cstdint>
@@ -57,8 +58,20 @@ inline ArticleWrite CrashArticle(long n) {
     m.snippet = "... Guan Heng " + std::to_string(n) + " ...";
     m.count = 1;
     w.matches.push_back(m);
+    // Every other flagged article is in a second watch-list too: two
+    // alerts in its batch.
+    if (n % 8 == 0) {
+      m.watchlist_id = "digest";
+      m.target_id = "camps";
+      m.term = "camps";
+      w.matches.push_back(m);
+    }
   }
   return w;
 }
+
+// The writer completes the alerts of these articles after storing them
+// (and prints "done N" when that is committed).
+inline bool CrashCompletes(long n) { return n % 8 == 4; }
 
 }  // namespace mw::crash_test

@@ -3,7 +3,9 @@
 // with SIGKILL at seeded random moments — between writes, in the middle of
 // a write, during memtable flushes — over several rounds on one database,
 // and after each kill checks that the database opens and that every
-// acknowledged article is intact, byte for byte, with its indexes.
+// acknowledged article is intact, byte for byte, with its indexes, and has
+// exactly one alert per watch-list: pending, or in the history once the
+// writer acknowledged completing it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,6 +14,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -25,6 +29,7 @@ namespace mw {
 namespace {
 
 using crash_test::CrashArticle;
+using crash_test::CrashCompletes;
 
 // A running store_writer and the read end of its stdout.
 struct Child {
@@ -74,11 +79,65 @@ void ExpectIntact(Store& store, long n) {
   EXPECT_EQ(matches->size(), want.matches.size()) << n;
 }
 
+// Reads an "ok N" or "done N" line into the sets.
+void Acknowledge(const char* line, std::set<long>* stored, std::set<long>* completed, long* next) {
+  long n = 0;
+  if (std::sscanf(line, "ok %ld", &n) == 1) {
+    stored->insert(n);
+    *next = std::max(*next, n + 1);
+  } else if (std::sscanf(line, "done %ld", &n) == 1) {
+    completed->insert(n);
+  }
+}
+
+// The outbox after a kill: every alert belongs to a stored article, and
+// each acknowledged flagged article has exactly one alert per watch-list —
+// in the history when its completion was acknowledged, else pending or (a
+// completion committed but not acknowledged) in the history.
+void ExpectAlertsExactlyOnce(Store& store, const std::set<long>& stored,
+                             const std::set<long>& completed) {
+  Result<std::vector<PendingAlert>> pending = store.PendingAlerts(1000000);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  Result<std::vector<AlertRecord>> history = store.AlertHistory("", 1000000);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_EQ(*store.CountPendingAlerts(), pending->size());
+  std::map<std::string, int> pending_ids, history_ids;
+  for (const PendingAlert& p : *pending) {
+    ++pending_ids[p.alert.id];
+    EXPECT_TRUE((*store.GetArticle(p.alert.article_id)).has_value()) << p.alert.id;
+  }
+  for (const AlertRecord& a : *history) ++history_ids[a.id];
+  size_t expected = 0;
+  for (long n : stored) {
+    const ArticleWrite want = CrashArticle(n);
+    for (const MatchRecord& m : want.matches) {
+      ++expected;
+      const std::string id = AlertIdFor(m.watchlist_id, want.article.id, "match", 1);
+      const int in_outbox = pending_ids.count(id) ? pending_ids[id] : 0;
+      const int in_history = history_ids.count(id) ? history_ids[id] : 0;
+      EXPECT_EQ(in_outbox + in_history, 1) << "article " << n << ", alert " << id;
+      if (completed.count(n)) {
+        EXPECT_EQ(in_history, 1) << "article " << n;
+      }
+    }
+  }
+  for (const PendingAlert& p : *pending) {
+    EXPECT_EQ(p.alert.event, "match");
+    EXPECT_EQ(p.alert.version, 1);
+    EXPECT_FALSE(p.alert.target_ids.empty());
+  }
+  // Beyond the acknowledged ones, at most the alerts of the one article in
+  // flight (two watch-lists).
+  EXPECT_GE(pending->size() + history->size(), expected);
+  EXPECT_LE(pending->size() + history->size(), expected + 2);
+}
+
 TEST(CrashTest, SigkillMidWriteLosesNoAcknowledgedArticle) {
   testing::TempDir dir;
   const std::string db = dir.str() + "/db";
   std::mt19937 rng(20261127);
   std::set<long> acknowledged;
+  std::set<long> completed;  // articles whose alerts the writer completed
   long next = 0;
   constexpr int kRounds = 8;
   for (int round = 0; round < kRounds; ++round) {
@@ -93,22 +152,14 @@ TEST(CrashTest, SigkillMidWriteLosesNoAcknowledgedArticle) {
     char line[64];
     int acks = 0;
     while (acks < acks_before_kill && std::fgets(line, sizeof line, child.out) != nullptr) {
-      long n = 0;
-      if (std::sscanf(line, "ok %ld", &n) == 1) {
-        acknowledged.insert(n);
-        next = std::max(next, n + 1);
-        ++acks;
-      }
+      Acknowledge(line, &acknowledged, &completed, &next);
+      if (std::strncmp(line, "ok ", 3) == 0) ++acks;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     ASSERT_EQ(kill(child.pid, SIGKILL), 0);
     // Acknowledgements already in the pipe were committed too.
     while (std::fgets(line, sizeof line, child.out) != nullptr) {
-      long n = 0;
-      if (std::sscanf(line, "ok %ld", &n) == 1) {
-        acknowledged.insert(n);
-        next = std::max(next, n + 1);
-      }
+      Acknowledge(line, &acknowledged, &completed, &next);
     }
     std::fclose(child.out);
     int status = 0;
@@ -140,9 +191,12 @@ TEST(CrashTest, SigkillMidWriteLosesNoAcknowledgedArticle) {
     all.flagged_only = false;
     all.limit = 100000;
     EXPECT_EQ(static_cast<int64_t>((*store)->QueryMatches(all)->size()), stored);
+    ExpectAlertsExactlyOnce(**store, acknowledged, completed);
+    EXPECT_EQ(stats->alerts_pending, static_cast<int64_t>(*(*store)->CountPendingAlerts()));
     if (HasFailure()) return;
   }
   EXPECT_GE(acknowledged.size(), static_cast<size_t>(kRounds * 3));
+  EXPECT_FALSE(completed.empty());
 }
 
 }  // namespace
