@@ -3,6 +3,10 @@
 // every Decode* must turn any bytes into a value or an error.
 //
 // Input: byte 0 picks the decoder; the rest is the stored value or key.
+// Bytes below 0xF0 pick the original seven decoders (byte % 7, so the older
+// corpus keeps its meaning); 0xF0 and up pick the alert outbox decoders of
+// schema version 6 ((byte - 0xF0) % 5: alert record, delivery record,
+// outbox key, delivery key, history key).
 //
 // Invariants:
 //   - values (article, feed state, host state, match): a decoded value
@@ -10,8 +14,12 @@
 //     re-encode to the same bytes; a failed DecodeMatchValue leaves its
 //     output untouched, a successful one leaves watchlist_id/target_id
 //     alone; decoded articles have a valid id and a url;
-//   - keys (match key, article time key, time): a decoded key re-encodes to
-//     exactly the input bytes (the layouts have no redundancy).
+//   - keys (match key, article time key, time, alert outbox, delivery and
+//     history keys): a decoded key re-encodes to exactly the input bytes
+//     (the layouts have no redundancy);
+//   - alert and delivery records round-trip like the values above; decoded
+//     alerts have an id, a watch-list, an event and a valid article id,
+//     decoded deliveries a sink.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -49,6 +57,19 @@ bool Same(const mw::HostState& a, const mw::HostState& b) {
 bool Same(const mw::MatchRecord& a, const mw::MatchRecord& b) {
   return a.watchlist_id == b.watchlist_id && a.target_id == b.target_id && a.kind == b.kind &&
          a.term == b.term && a.field == b.field && a.snippet == b.snippet && a.count == b.count;
+}
+
+bool Same(const mw::AlertRecord& a, const mw::AlertRecord& b) {
+  return a.id == b.id && a.watchlist_id == b.watchlist_id && a.article_id == b.article_id &&
+         a.event == b.event && a.version == b.version && a.created_at == b.created_at &&
+         a.target_ids == b.target_ids && a.completed_at == b.completed_at &&
+         a.delivered_to == b.delivered_to;
+}
+
+bool Same(const mw::AlertDelivery& a, const mw::AlertDelivery& b) {
+  return a.sink == b.sink && a.attempts == b.attempts && a.next_attempt_at == b.next_attempt_at &&
+         a.delivered_at == b.delivered_at && a.batch_id == b.batch_id &&
+         a.last_error == b.last_error;
 }
 
 // Decode -> encode -> decode -> encode for one value type.
@@ -124,12 +145,77 @@ void FuzzTime(std::string_view bytes) {
   if (t.has_value()) MW_FUZZ_CHECK(si::EncodeTime(*t) == bytes);
 }
 
+void FuzzAlert(std::string_view bytes) {
+  RoundTrip<mw::AlertRecord>(
+      bytes, [](std::string_view b) { return si::DecodeAlert(b); },
+      [](const mw::AlertRecord& a) { return si::EncodeAlert(a); });
+  mw::Result<mw::AlertRecord> a = si::DecodeAlert(bytes);
+  if (a.ok()) {
+    MW_FUZZ_CHECK(!a->id.empty() && !a->watchlist_id.empty() && !a->event.empty());
+    MW_FUZZ_CHECK(si::IsValidArticleId(a->article_id));
+  }
+}
+
+void FuzzDelivery(std::string_view bytes) {
+  RoundTrip<mw::AlertDelivery>(
+      bytes, [](std::string_view b) { return si::DecodeDelivery(b); },
+      [](const mw::AlertDelivery& d) { return si::EncodeDelivery(d); });
+  mw::Result<mw::AlertDelivery> d = si::DecodeDelivery(bytes);
+  if (d.ok()) MW_FUZZ_CHECK(!d->sink.empty());
+}
+
+void FuzzAlertPendingKey(std::string_view bytes) {
+  const std::optional<si::AlertPendingKeyParts> k = si::DecodeAlertPendingKey(bytes);
+  if (!k.has_value()) return;
+  MW_FUZZ_CHECK(!k->alert_id.empty());
+  MW_FUZZ_CHECK(si::AlertPendingKey(k->created_at, k->alert_id) == bytes);
+}
+
+void FuzzAlertDeliveryKey(std::string_view bytes) {
+  const std::optional<si::AlertDeliveryKeyParts> k = si::DecodeAlertDeliveryKey(bytes);
+  if (!k.has_value()) return;
+  MW_FUZZ_CHECK(!k->alert_id.empty() && !k->sink.empty());
+  MW_FUZZ_CHECK(si::AlertDeliveryKey(k->alert_id, k->sink) == bytes);
+  const std::string prefix = si::AlertDeliveryPrefix(k->alert_id);
+  MW_FUZZ_CHECK(bytes.substr(0, prefix.size()) == prefix);
+}
+
+void FuzzAlertHistoryKey(std::string_view bytes) {
+  const std::optional<si::AlertHistoryKeyParts> k = si::DecodeAlertHistoryKey(bytes);
+  if (!k.has_value()) return;
+  MW_FUZZ_CHECK(!k->watchlist_id.empty() && !k->alert_id.empty());
+  MW_FUZZ_CHECK(k->watchlist_id.size() <= si::kMaxWatchlistIdSize);
+  MW_FUZZ_CHECK(si::AlertHistoryKey(k->watchlist_id, k->created_at, k->alert_id) == bytes);
+  const std::string successor = si::PrefixSuccessor(si::AlertHistoryPrefix(k->watchlist_id));
+  if (!successor.empty()) MW_FUZZ_CHECK(std::string(bytes) < successor);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mw::fuzz::FuzzInput in(data, size);
   const uint8_t which = in.TakeByte();
   const std::string_view bytes = in.rest();
+  if (which >= 0xF0) {
+    switch ((which - 0xF0) % 5) {
+      case 0:
+        FuzzAlert(bytes);
+        break;
+      case 1:
+        FuzzDelivery(bytes);
+        break;
+      case 2:
+        FuzzAlertPendingKey(bytes);
+        break;
+      case 3:
+        FuzzAlertDeliveryKey(bytes);
+        break;
+      case 4:
+        FuzzAlertHistoryKey(bytes);
+        break;
+    }
+    return 0;
+  }
   switch (which % 7) {
     case 0:
       FuzzArticle(bytes);
