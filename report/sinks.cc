@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -496,7 +497,7 @@ class WebhookSink : public AlertSink {
       // Matrix's send endpoint is PUT .../send/m.room.message/{txnId}; the
       // message id as txnId makes a retry the same event.
       r.put = true;
-      CurlString txn(curl_escape(m.id.data(), static_cast<int>(m.id.size())));
+      CurlString txn(curl_easy_escape(nullptr, m.id.data(), static_cast<int>(m.id.size())));
       if (!txn) return {};
       while (!r.url.empty() && r.url.back() == '/') r.url.pop_back();
       r.url += "/" + std::string(txn.get());
