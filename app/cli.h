@@ -46,6 +46,9 @@ void AddTimelineCommand(CLI::App& app, std::vector<Command>* commands);
 void AddExportCommand(CLI::App& app, std::vector<Command>* commands);
 // `backup --to DIR`: a consistent copy of the database (backup_command.cc).
 void AddBackupCommand(CLI::App& app, std::vector<Command>* commands);
+// `digest --watchlist ID`: a watch-list's digest of a local day or period
+// (digest_command.cc).
+void AddDigestCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
 // `feed parse FILE`: the feed parser as a debugging tool (feed_command.cc).
 void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   AddTimelineCommand(app, &commands);
   AddExportCommand(app, &commands);
   AddBackupCommand(app, &commands);
+  AddDigestCommand(app, &commands);
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);
