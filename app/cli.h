@@ -49,6 +49,8 @@ void AddBackupCommand(CLI::App& app, std::vector<Command>* commands);
 // `digest --watchlist ID`: a watch-list's digest of a local day or period
 // (digest_command.cc).
 void AddDigestCommand(CLI::App& app, std::vector<Command>* commands);
+// `alerts pending|history|deliver|test`: the alert outbox (alerts_command.cc).
+void AddAlertsCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
 // `feed parse FILE`: the feed parser as a debugging tool (feed_command.cc).
 void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   AddExportCommand(app, &commands);
   AddBackupCommand(app, &commands);
   AddDigestCommand(app, &commands);
+  AddAlertsCommand(app, &commands);
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);

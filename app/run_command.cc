@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -18,7 +19,9 @@
 
 #include "app/cli.h"
 #include "app/crawl_flags.h"
+#include "app/notifier.h"
 #include "crawler/monitor.h"
+#include "report/alert_config.h"
 #include "storage/store.h"
 #include "text/normalizer.h"
 #include "watch/matcher.h"
@@ -34,6 +37,7 @@ struct RunFlags {
   int64_t heartbeat_seconds = 60;
   int64_t shutdown_seconds = 30;
   bool sync = false;
+  std::string templates_dir;  // digest template overrides
 };
 
 std::atomic<bool> g_run_stop{false};  // set by the first SIGINT/SIGTERM
@@ -141,6 +145,13 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
     log.error("{}", normalizer.status().ToString());
     return kExitFailure;
   }
+  auto alert_config =
+      LoadAlertConfig(std::filesystem::path(flags.crawl.config_dir) / std::string(kAlertsFileName));
+  if (!alert_config.ok()) {
+    log.error("invalid configuration: {}", alert_config.status().message());
+    return kExitUsage;
+  }
+  const std::vector<Watchlist> watchlists = config->watchlists;  // for alerts and digests
   auto matcher = WatchlistMatcher::Create(std::move(config->watchlists), normalizer->get());
   if (!matcher.ok()) {
     log.error("{}", matcher.status().ToString());
@@ -152,6 +163,13 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
   if (!store.ok()) {
     log.error("cannot open database {}: {}", flags.crawl.db_dir, store.status().ToString());
     return kExitFailure;
+  }
+
+  auto notifier = Notifier::Create(store->get(), std::move(alert_config).value(), watchlists,
+                                   normalizer->get(), flags.templates_dir, &log);
+  if (!notifier.ok()) {
+    log.error("{}", notifier.status().message());
+    return kExitUsage;
   }
 
   MonitorOptions options;
@@ -192,7 +210,12 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
         static_cast<long long>(s.errors + static_cast<int64_t>(p.errors)));
     std::fflush(stderr);
   };
-  options.on_pass = [live, tty, &log](const RunState& s, const CrawlSummary& summary) {
+  Notifier* notifier_ptr = notifier->get();
+  options.on_pass = [live, tty, &log, notifier_ptr](const RunState& s,
+                                                    const CrawlSummary& summary) {
+    if (summary.matched_articles > 0 || summary.edits_found > 0 || summary.removals_found > 0) {
+      notifier_ptr->Wake();  // new alerts in the outbox
+    }
     live->fetches += static_cast<int64_t>(summary.feeds_polled + summary.articles_fetched +
                                           summary.articles_failed);
     live->fetch_errors += static_cast<int64_t>(summary.feeds_failed + summary.articles_failed);
@@ -254,7 +277,19 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
 
   log.info("monitoring {} feeds into {} (pid {})", config->feeds.size(), flags.crawl.db_dir,
            getpid());
+  // Alerts and digests go out from their own thread, so a slow mail server
+  // never holds up polling.
+  std::atomic<bool> notifier_stop{false};
+  std::thread notifier_thread([&notifier, &notifier_stop] { (*notifier)->Loop(notifier_stop); });
   Status status = monitor.Run(config->feeds, g_run_stop);
+  notifier_stop = true;
+  (*notifier)->Wake();
+  notifier_thread.join();
+  if (status.ok() && flags.until_idle && !g_run_stop.load()) {
+    // A batch run delivers what it found before it exits.
+    Result<NotifierRound> round = (*notifier)->RunOnce(static_cast<int64_t>(std::time(nullptr)));
+    if (!round.ok()) log.error("alerts: {}", round.status().ToString());
+  }
   finished = true;
   watchdog.join();
   if (metrics) {
@@ -284,7 +319,11 @@ void AddRunCommand(CLI::App& app, std::vector<Command>* commands) {
       "next start); a second signal exits at once, still consistent. Safe to kill -9 at any\n"
       "moment: no article is lost once stored, none is stored twice. `mediawatch status --db\n"
       "DIR` shows what a running or stopped instance is doing. docs/operations.md: systemd,\n"
-      "logs, backups, upgrades.");
+      "logs, backups, upgrades.\n"
+      "Alerts and digests: with --config DIR/alerts.toml, new matches, edits and removals are\n"
+      "delivered to its sinks (webhook, e-mail, JSON lines, Atom feed) exactly once, retried\n"
+      "until acknowledged, also across restarts; scheduled digests are e-mailed at their local\n"
+      "time. `mediawatch alerts pending` shows what waits (docs/alerts.md).");
   AddCrawlFlags(cmd, &flags->crawl);
   cmd->add_flag("--until-idle", flags->until_idle,
                 "Stop (exit 0) after a pass that leaves no feed due right away");
@@ -302,6 +341,9 @@ void AddRunCommand(CLI::App& app, std::vector<Command>* commands) {
                   "Seconds in-flight work may take after SIGINT/SIGTERM before the process "
                   "exits anyway (default: 30)")
       ->check(CLI::Range(1, 3600));
+  cmd->add_option("--templates", flags->templates_dir,
+                  "Directory with digest.html.mustache / digest.md.mustache overriding the "
+                  "built-in digest templates");
   cmd->add_flag("--sync", flags->sync,
                 "fsync every write: committed articles also survive power loss (slower)");
   commands->push_back({cmd, [flags](spdlog::logger& log) { return CmdRun(*flags, log); }});

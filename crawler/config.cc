@@ -413,7 +413,7 @@ Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
   std::vector<FeedConfig> all;
   std::set<std::string> ids;
   for (const auto& file : *files) {
-    if (file.filename() == kSettingsFileName) continue;
+    if (file.filename() == kSettingsFileName || file.filename() == kAlertsConfigFileName) continue;
     auto text = ReadConfigFile(file, kMaxConfigFileBytes);
     if (!text.ok()) return text.status();
     auto feeds = ParseFeedList(*text, file.string());

@@ -83,6 +83,9 @@ struct CrawlConfig {
 
 // The settings file inside a configuration directory; it is not a feed list.
 inline constexpr std::string_view kSettingsFileName = "mediawatch.toml";
+// DIR/alerts.toml configures alerts and digests (report/alert_config.h); it
+// is not a feed list either.
+inline constexpr std::string_view kAlertsConfigFileName = "alerts.toml";
 
 // Parses the settings file's text. Errors: kInvalidArgument ("file:line: ...").
 Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view source_name);

@@ -38,11 +38,11 @@ struct AlertItem {
   std::string watchlist_name;  // as in the watch-list file ("" if unknown)
   // "match" (first stored with matches), "edited", "removed" or "restored".
   std::string event;
-  int version = 1;   // 1 for "match"; the ArticleVersion number otherwise
-  int64_t time = 0;  // when mediawatch committed the event (Unix s, UTC)
-  ArticleRecord article;              // text omitted
-  std::vector<MatchRecord> matches;   // the article's matches in this watch-list
-  size_t cluster_size = 0;            // stored copies of the story (0 = no fingerprint)
+  int version = 1;                             // 1 for "match"; the ArticleVersion number otherwise
+  int64_t time = 0;                            // when mediawatch committed the event (Unix s, UTC)
+  ArticleRecord article;                       // text omitted
+  std::vector<MatchRecord> matches;            // the article's matches in this watch-list
+  size_t cluster_size = 0;                     // stored copies of the story (0 = no fingerprint)
   std::vector<std::string> also_published_by;  // outlets of the other copies (at most 10)
   // "edited"/"restored": the first changed lines of the diff (<= ~600 bytes);
   // "removed": why ("HTTP 404", "redirected to the home page", ...).
@@ -64,8 +64,9 @@ class AlertSink {
   virtual ~AlertSink() = default;
   virtual const std::string& name() const = 0;
   // One attempt. Ok = acknowledged by the receiver. Errors are retried by
-  // the caller with the same message (kUnavailable: transient, e.g. a
-  // timeout or a 5xx; other codes: e.g. a 4xx, still retried, but slower).
+  // the caller with the same message (kNetworkError: transient, e.g. a
+  // timeout, a refused connection, HTTP 408/429/5xx; other codes, e.g.
+  // kHttpError for another 4xx: still retried, but after longer waits).
   virtual Status Deliver(const AlertMessage& message) = 0;
 };
 

@@ -6,127 +6,28 @@
 // BuildEmailText.)
 #include "report/email.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "report/sinks.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/smtp_server.h"
 #include "tests/support/test_support.h"
-
-extern char** environ;
 
 namespace mw {
 namespace {
 
-using ::mw::testing::RunCommand;
 using ::mw::testing::TempDir;
 using nlohmann::json;
 
-// Debian's interpreter, where python3-aiosmtpd lives (not a pyenv shim).
-constexpr const char* kPython = "/usr/bin/python3";
 constexpr const char* kHostile = "<script>alert(1)</script>";
 constexpr const char* kUyghur = "گۇەن خېڭ";
-
-bool CanConnect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// aiosmtpd on 127.0.0.1:<free port> storing into a Maildir; killed (by its
-// pid) on destruction.
-class SmtpServer {
- public:
-  ~SmtpServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  // "" on success, else why not.
-  std::string Start(const std::filesystem::path& maildir, const std::filesystem::path& log) {
-    port_ = ::mw::testing::UnusedLoopbackPort();
-    std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> args = {
-        kPython,         "-m", "aiosmtpd", "-n", "-l", listen, "-c", "aiosmtpd.handlers.Mailbox",
-        maildir.string()};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    int rc = posix_spawn(&pid_, kPython, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      pid_ = -1;
-      return std::string("cannot start ") + kPython + ": " + std::strerror(rc);
-    }
-    // Python needs a moment to import asyncio; poll until it listens.
-    for (int i = 0; i < 500; ++i) {
-      if (CanConnect(port_)) return {};
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return "aiosmtpd exited: " + ::mw::testing::ReadFileOrDie(log);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return "aiosmtpd did not listen within 10 s";
-  }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-// Python's reading of one stored message as JSON.
-constexpr const char* kReadMessage = R"PY(
-import email, email.policy, json, sys
-raw = open(sys.argv[1], 'rb').read()
-m = email.message_from_bytes(raw, policy=email.policy.default)
-parts = {}
-for p in m.walk():
-    if p.get_content_maintype() == 'text':
-        parts[p.get_content_type()] = p.get_content()
-print(json.dumps({
-    'subject': str(m['subject']), 'message_id': str(m['message-id']),
-    'from': str(m['from']), 'to': str(m['to']), 'date': str(m['date']),
-    'type': m.get_content_type(), 'parts': parts,
-    'raw_subject': raw.split(b'Subject:', 1)[1].split(b'\nMessage-ID', 1)[0].decode('ascii'),
-}))
-)PY";
 
 class EmailTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    CommandResult probe = RunCommand({kPython, "-c", "import aiosmtpd"}, 60);
-    ASSERT_EQ(probe.exit_code, 0)
-        << "python3-aiosmtpd is missing (" << kPython << " cannot import aiosmtpd): install it "
-        << "with scripts/install-deps.sh (apt-get install python3-aiosmtpd). " << probe.err;
     std::string err = server_.Start(dir_.path() / "maildir", dir_.path() / "smtpd.log");
     ASSERT_EQ(err, "");
   }
@@ -146,19 +47,16 @@ class EmailTest : public ::testing::Test {
   // The messages stored so far, as Python reads them.
   std::vector<json> Received() {
     std::vector<json> out;
-    std::filesystem::path dir = dir_.path() / "maildir" / "new";
-    if (!std::filesystem::is_directory(dir)) return out;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      CommandResult r = RunCommand({kPython, "-c", kReadMessage, entry.path().string()}, 60);
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-      out.push_back(json::parse(r.out, nullptr, false));
+    for (const std::filesystem::path& message : server_.Messages()) {
+      std::string text = ::mw::testing::ReadMailAsJson(message);
+      EXPECT_NE(text, "") << message;
+      out.push_back(json::parse(text, nullptr, false));
     }
     return out;
   }
 
-  using CommandResult = ::mw::testing::CommandResult;
   TempDir dir_;
-  SmtpServer server_;
+  ::mw::testing::SmtpServer server_;
 };
 
 AlertMessage UyghurMessage() {
