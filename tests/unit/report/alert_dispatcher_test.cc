@@ -109,6 +109,24 @@ TEST(AlertConfigTest, DeliveryRetries) {
   EXPECT_FALSE(Parse("[delivery]\npatience = \"1h\"\n").ok());
 }
 
+// The example shipped in feeds/examples parses (secrets from the fake
+// environment, the password file replaced by a variable).
+TEST(AlertConfigTest, ShippedExampleParses) {
+  std::string text = testing::ReadFileOrDie(std::filesystem::path(MEDIAWATCH_SOURCE_DIR) /
+                                            "feeds/examples/alerts.toml");
+  const std::string file_key = "password_file = \"/etc/mediawatch/smtp-password\"";
+  ASSERT_NE(text.find(file_key), std::string::npos);
+  text.replace(text.find(file_key), file_key.size(), "password_env = \"MW_TEST_PASSWORD\"");
+  Result<AlertConfig> c = ParseAlertConfig(text, "alerts.toml", [](const char* name) {
+    return std::string(name) == "MW_HOOK_SECRET" ? std::optional<std::string>("k") : FakeEnv(name);
+  });
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->sinks.size(), 4u);
+  EXPECT_EQ(c->alerts.size(), 2u);
+  EXPECT_EQ(c->digests.size(), 1u);
+  EXPECT_EQ(c->alerts[1].time_zone, "Asia/Urumqi");
+}
+
 TEST(AlertConfigTest, DefaultsAllEvents) {
   Result<AlertConfig> c = Parse(
       "[[sink]]\nname = \"log\"\ntype = \"jsonl\"\npath = \"-\"\n"
