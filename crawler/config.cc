@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/config_files.h"
+#include "base/toml_util.h"
 #include "parsers/source_parsers.h"
 #include "parsers/url.h"
 
@@ -19,15 +20,11 @@ constexpr size_t kMaxConfigFileBytes = 4u << 20;
 constexpr size_t kMaxFeeds = 100000;
 
 std::string Where(std::string_view source, const toml::node* node) {
-  std::string out(source);
-  if (node != nullptr && node->source().begin.line > 0) {
-    out += ":" + std::to_string(node->source().begin.line);
-  }
-  return out;
+  return TomlWhere(source, node);
 }
 
 Status Error(std::string_view source, const toml::node* node, const std::string& message) {
-  return Status::InvalidArgument(Where(source, node) + ": " + message);
+  return TomlError(source, node, message);
 }
 
 bool ValidLanguage(std::string_view tag) {
@@ -48,15 +45,8 @@ Result<std::string> RequiredString(std::string_view source, const toml::table& t
   return value;
 }
 
-// toml++ reports syntax errors by exception; they stop here as values.
 Result<toml::table> ParseToml(std::string_view text, std::string_view source_name) {
-  try {
-    return toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::string where(source_name);
-    if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
-    return Status::InvalidArgument(where + ": " + std::string(e.description()));
-  }
+  return ParseTomlText(text, source_name);
 }
 
 // An interval key given as seconds or "30m"; `lo`/`hi` bound it.

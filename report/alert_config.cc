@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/config_files.h"
+#include "base/toml_util.h"
 
 namespace mw {
 namespace {
@@ -18,16 +19,8 @@ constexpr size_t kMaxSecretFileBytes = 64u << 10;
 
 const std::set<std::string, std::less<>> kEvents = {"match", "edited", "removed", "restored"};
 
-std::string Where(std::string_view source, const toml::node* node) {
-  std::string out(source);
-  if (node != nullptr && node->source().begin.line > 0) {
-    out += ":" + std::to_string(node->source().begin.line);
-  }
-  return out;
-}
-
 Status Error(std::string_view source, const toml::node* node, const std::string& message) {
-  return Status::InvalidArgument(Where(source, node) + ": " + message);
+  return TomlError(source, node, message);
 }
 
 std::optional<std::string> RealGetenv(const char* name) {
@@ -417,19 +410,6 @@ Result<DigestSchedule> ParseDigest(std::string_view source, const toml::table& t
   return d;
 }
 
-// The array of tables `key`, or an error when it is something else.
-Result<const toml::array*> Tables(std::string_view source, const toml::table& root,
-                                  std::string_view key) {
-  const toml::node* node = root.get(key);
-  if (node == nullptr) return static_cast<const toml::array*>(nullptr);
-  if (!node->is_array_of_tables()) {
-    return Error(
-        source, node,
-        "'" + std::string(key) + "' must be written as [[" + std::string(key) + "]] tables");
-  }
-  return node->as_array();
-}
-
 }  // namespace
 
 const SinkSpec* AlertConfig::FindSink(std::string_view name) const {
@@ -465,14 +445,9 @@ int64_t ZoneOffsetSeconds(std::string_view zone, int64_t time) {
 Result<AlertConfig> ParseAlertConfig(std::string_view toml_text, std::string_view source_name,
                                      EnvLookup getenv_fn) {
   if (getenv_fn == nullptr) getenv_fn = RealGetenv;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    std::string where(source_name);
-    if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
-    return Status::InvalidArgument(where + ": " + std::string(e.description()));
-  }
+  Result<toml::table> parsed = ParseTomlText(toml_text, source_name);
+  if (!parsed.ok()) return parsed.status();
+  const toml::table& root = *parsed;
   for (const auto& [key, node] : root) {
     if (key.str() != "sink" && key.str() != "alert" && key.str() != "digest" &&
         key.str() != "delivery") {
@@ -504,7 +479,7 @@ Result<AlertConfig> ParseAlertConfig(std::string_view toml_text, std::string_vie
     }
     MW_RETURN_IF_ERROR(r.CheckAllUsed());
   }
-  Result<const toml::array*> sinks = Tables(source_name, root, "sink");
+  Result<const toml::array*> sinks = TomlTableArray(source_name, root, "sink");
   if (!sinks.ok()) return sinks.status();
   if (*sinks != nullptr) {
     for (const toml::node& node : **sinks) {
@@ -517,7 +492,7 @@ Result<AlertConfig> ParseAlertConfig(std::string_view toml_text, std::string_vie
       config.sinks.push_back(std::move(spec).value());
     }
   }
-  Result<const toml::array*> alerts = Tables(source_name, root, "alert");
+  Result<const toml::array*> alerts = TomlTableArray(source_name, root, "alert");
   if (!alerts.ok()) return alerts.status();
   if (*alerts != nullptr) {
     for (const toml::node& node : **alerts) {
@@ -527,7 +502,7 @@ Result<AlertConfig> ParseAlertConfig(std::string_view toml_text, std::string_vie
       config.alerts.push_back(std::move(rule).value());
     }
   }
-  Result<const toml::array*> digests = Tables(source_name, root, "digest");
+  Result<const toml::array*> digests = TomlTableArray(source_name, root, "digest");
   if (!digests.ok()) return digests.status();
   if (*digests != nullptr) {
     for (const toml::node& node : **digests) {

@@ -8,20 +8,14 @@
 #include <utility>
 
 #include "base/config_files.h"
+#include "base/toml_util.h"
 #include "watch/query.h"
 
 namespace mw {
 namespace {
 
-std::string Where(std::string_view source, const toml::source_region& region) {
-  std::string out(source);
-  if (region.begin.line > 0) out += ":" + std::to_string(region.begin.line);
-  return out;
-}
-
 Status Error(std::string_view source, const toml::node* node, const std::string& message) {
-  std::string where = node ? Where(source, node->source()) : std::string(source);
-  return Status::InvalidArgument(where + ": " + message);
+  return TomlError(source, node, message);
 }
 
 Status CheckKeys(std::string_view source, const toml::table& table,
@@ -221,22 +215,9 @@ Result<WatchRule> ParseRule(std::string_view source, const toml::table& table, s
   return rule;
 }
 
-// Checks `key` is written as [[key]] tables; null when absent.
-Result<const toml::array*> TableArray(std::string_view source, const toml::table& root,
-                                      std::string_view key) {
-  const toml::node* node = root.get(key);
-  if (node == nullptr) return static_cast<const toml::array*>(nullptr);
-  if (!node->is_array_of_tables()) {
-    return Error(
-        source, node,
-        "'" + std::string(key) + "' must be written as [[" + std::string(key) + "]] tables");
-  }
-  return node->as_array();
-}
-
 Status ParseTargets(std::string_view source, const toml::table& root, std::string_view key,
                     TargetKind kind, const WatchlistLimits& limits, Watchlist* out) {
-  auto array = TableArray(source, root, key);
+  auto array = TomlTableArray(source, root, key);
   if (!array.ok()) return array.status();
   if (*array == nullptr) return Status::Ok();
   size_t index = 0;
@@ -254,7 +235,7 @@ Status ParseTargets(std::string_view source, const toml::table& root, std::strin
 
 Status ParseRules(std::string_view source, const toml::table& root, const WatchlistLimits& limits,
                   Watchlist* out) {
-  auto array = TableArray(source, root, "rule");
+  auto array = TomlTableArray(source, root, "rule");
   if (!array.ok()) return array.status();
   if (*array == nullptr) return Status::Ok();
   size_t index = 0;
@@ -332,13 +313,9 @@ Result<Watchlist> ParseWatchlist(std::string_view toml_text, std::string_view so
     return Status::InvalidArgument(std::string(source_name) + ": file larger than " +
                                    std::to_string(limits.max_file_bytes) + " bytes");
   }
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(Where(source_name, e.source()) + ": " +
-                                   std::string(e.description()));
-  }
+  Result<toml::table> parsed = ParseTomlText(toml_text, source_name);
+  if (!parsed.ok()) return parsed.status();
+  const toml::table& root = *parsed;
   MW_RETURN_IF_ERROR(CheckKeys(source_name, root,
                                {"id", "name", "description", "entity", "keyword", "rule", "notes"},
                                "watch-list"));
