@@ -7,39 +7,23 @@
 #include <cctype>
 #include <cstring>
 #include <ctime>
-#include <memory>
-#include <mutex>
+
+#include "report/curl_handles.h"
 
 namespace mw {
 namespace {
+
+using report_internal::CurlString;
+using report_internal::EasyHandle;
+using report_internal::GlobalInitOnce;
+using report_internal::Slist;
+using report_internal::UrlHandle;
 
 // Header lines must stay under RFC 5322's 998 characters; a subject is a
 // line, so we cap what we encode well below that.
 constexpr size_t kMaxSubjectBytes = 600;
 constexpr size_t kMaxAddressBytes = 254;
 constexpr size_t kMaxUrlBytes = 2048;
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
-struct CurlFree {
-  void operator()(char* p) const { curl_free(p); }
-};
-using CurlString = std::unique_ptr<char, CurlFree>;
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),

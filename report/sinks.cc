@@ -8,17 +8,20 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <mutex>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "parsers/date.h"
+#include "report/curl_handles.h"
 #include "report/email.h"
 #include "report/json_fields.h"
 
@@ -26,7 +29,12 @@ namespace mw {
 namespace {
 
 using nlohmann::json;
+using report_internal::CurlString;
+using report_internal::EasyHandle;
+using report_internal::GlobalInitOnce;
+using report_internal::Slist;
 using report_internal::TruncateUtf8;
+using report_internal::UrlHandle;
 using report_internal::ValidUtf8;
 
 constexpr const char* kUserAgent = "mediawatch/0.1 (alerts)";
@@ -42,28 +50,6 @@ constexpr size_t kMaxNtfyBodyBytes = 4000;
 // ~2 KB would still fit).
 constexpr uintmax_t kMaxSidecarBytes = 256u << 20;
 constexpr size_t kMaxAtomEntries = 100000;
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
-struct CurlFree {
-  void operator()(char* p) const { curl_free(p); }
-};
-using CurlString = std::unique_ptr<char, CurlFree>;
 
 // Closes a file descriptor on scope exit.
 class Fd {
@@ -130,116 +116,68 @@ std::string WriteAll(int fd, std::string_view data) {
 // ---------------------------------------------------------------------------
 // Text shared by the payloads.
 
-std::string HtmlEscape(std::string_view raw) {
-  std::string s = ValidUtf8(raw);
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
+// An escaping syntax: what stands for each ASCII character that may not
+// appear as itself (nullptr: copied as is), and whether the characters XML
+// 1.0 forbids (C0 controls but tab and newline, U+FFFE, U+FFFF) are dropped.
+struct EscapeRules {
+  std::array<const char*, 128> replacement{};
+  bool drop_non_xml = false;
+};
+
+constexpr EscapeRules MakeEscapeRules(
+    std::initializer_list<std::pair<char, const char*>> replacements, bool drop_non_xml = false) {
+  EscapeRules rules;
+  for (const auto& [c, with] : replacements) {
+    rules.replacement[static_cast<unsigned char>(c)] = with;
   }
-  return out;
+  rules.drop_non_xml = drop_non_xml;
+  return rules;
 }
 
-// Character data and attribute values for XML 1.0: escaped, and without
-// the characters XML forbids (C0 controls but tab and newline, U+FFFE,
-// U+FFFF), which would make the whole feed unreadable.
-std::string XmlEscape(std::string_view raw) {
-  std::string s = ValidUtf8(raw);
+constexpr EscapeRules kHtmlRules = MakeEscapeRules(
+    {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}});
+// Character data and attribute values for XML 1.0, without the characters
+// XML forbids, which would make the whole feed unreadable.
+constexpr EscapeRules kXmlRules = MakeEscapeRules(
+    {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&apos;"}},
+    /*drop_non_xml=*/true);
+// Slack mrkdwn: only &, < and > are control characters.
+constexpr EscapeRules kSlackRules = MakeEscapeRules({{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}});
+// A URL inside Slack's <url|text>: the characters that would end it are
+// percent-encoded.
+constexpr EscapeRules kSlackUrlRules = MakeEscapeRules({{'<', "%3C"}, {'>', "%3E"}, {'|', "%7C"}});
+
+// Bytes are copied except those `rules` replace or drop; multi-byte UTF-8
+// sequences pass through (only U+FFFE and U+FFFF are recognised, to drop).
+std::string Escape(std::string_view s, const EscapeRules& rules) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     unsigned char u = static_cast<unsigned char>(c);
-    if (u == 0xEF && i + 2 < s.size() && s[i + 1] == '\xBF' &&
-        (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
-      i += 2;
-      continue;
+    if (rules.drop_non_xml) {
+      if (u == 0xEF && i + 2 < s.size() && s[i + 1] == '\xBF' &&
+          (s[i + 2] == '\xBE' || s[i + 2] == '\xBF')) {
+        i += 2;
+        continue;
+      }
+      if (u < 0x20 && c != '\t' && c != '\n') continue;
     }
-    if (u < 0x20 && c != '\t' && c != '\n') continue;
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
+    const char* with = u < rules.replacement.size() ? rules.replacement[u] : nullptr;
+    if (with != nullptr) {
+      out += with;
+    } else {
+      out += c;
     }
   }
   return out;
 }
 
-// Slack mrkdwn: only &, < and > are control characters.
-std::string SlackEscape(std::string_view raw) {
-  std::string s = ValidUtf8(raw);
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// A URL inside Slack's <url|text>: the characters that would end it are
-// percent-encoded.
-std::string SlackUrl(std::string_view url) {
-  std::string out;
-  for (char c : url) {
-    switch (c) {
-      case '<':
-        out += "%3C";
-        break;
-      case '>':
-        out += "%3E";
-        break;
-      case '|':
-        out += "%7C";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// The escapers of text take any bytes: invalid UTF-8 becomes U+FFFD first.
+std::string HtmlEscape(std::string_view raw) { return Escape(ValidUtf8(raw), kHtmlRules); }
+std::string XmlEscape(std::string_view raw) { return Escape(ValidUtf8(raw), kXmlRules); }
+std::string SlackEscape(std::string_view raw) { return Escape(ValidUtf8(raw), kSlackRules); }
+std::string SlackUrl(std::string_view url) { return Escape(url, kSlackUrlRules); }
 
 std::string EventPrefix(std::string_view event) {
   if (event == "match") return "";

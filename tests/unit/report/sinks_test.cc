@@ -13,9 +13,12 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
 
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
@@ -116,6 +119,43 @@ struct Received {
   }
 };
 
+// Makes `server` a receiver that records each request to `pattern` (an
+// httplib path pattern; POST, or PUT with `put`) in `got` and answers 200,
+// then starts it. `got` must outlive the server. False if it cannot listen.
+bool StartRecordingReceiver(LoopbackServer* server, const std::string& pattern, Received* got,
+                            bool put = false) {
+  auto record = [got](const httplib::Request& req, httplib::Response& res) {
+    got->Add(req);
+    res.status = 200;
+  };
+  if (put) {
+    server->http().Put(pattern, record);
+  } else {
+    server->http().Post(pattern, record);
+  }
+  return server->Start();
+}
+
+// A webhook sink with `payload` aimed at a recording receiver of POSTs to
+// `path` on `server` (see StartRecordingReceiver).
+Result<std::unique_ptr<AlertSink>> RecordedWebhookSink(LoopbackServer* server, Received* got,
+                                                       const std::string& path,
+                                                       const std::string& payload) {
+  if (!StartRecordingReceiver(server, path, got)) {
+    return Status::Internal("loopback receiver did not start");
+  }
+  return MakeSink(WebhookSpec(server->Url(path), payload));
+}
+
+// A jsonl or atom sink named `name` writing to `path`, other fields default.
+SinkSpec FileSinkSpec(SinkType type, const std::string& name, const std::filesystem::path& path) {
+  SinkSpec spec;
+  spec.name = name;
+  spec.type = type;
+  spec.path = path.string();
+  return spec;
+}
+
 TEST(WebhookSinkTest, RetriesUntilAcceptedWithSameKeyAndValidSignature) {
   Received got;
   std::atomic<int> calls{0};
@@ -190,13 +230,8 @@ TEST(WebhookSinkTest, RetriesUntilAcceptedWithSameKeyAndValidSignature) {
 TEST(WebhookSinkTest, SlackPayloadHasTextAndOneSectionPerItem) {
   Received got;
   LoopbackServer server;
-  server.http().Post("/slack", [&](const httplib::Request& req, httplib::Response& res) {
-    got.Add(req);
-    res.status = 200;
-  });
-  ASSERT_TRUE(server.Start());
-  auto sink = MakeSink(WebhookSpec(server.Url("/slack"), "slack"));
-  ASSERT_TRUE(sink.ok());
+  auto sink = RecordedWebhookSink(&server, &got, "/slack", "slack");
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   AlertMessage msg = MakeMessage(
       {MakeItem("i1", kHostile, 1769592600), MakeItem("i2", "Second", 1769592601)}, "batch-1");
   ASSERT_TRUE((*sink)->Deliver(msg).ok());
@@ -218,12 +253,8 @@ TEST(WebhookSinkTest, SlackPayloadHasTextAndOneSectionPerItem) {
 TEST(WebhookSinkTest, MatrixPutsToTxnUrlWithEscapedHtml) {
   Received got;
   LoopbackServer server;
-  server.http().Put(R"(/_matrix/client/v3/rooms/room/send/m\.room\.message/(.*))",
-                    [&](const httplib::Request& req, httplib::Response& res) {
-                      got.Add(req);
-                      res.status = 200;
-                    });
-  ASSERT_TRUE(server.Start());
+  ASSERT_TRUE(StartRecordingReceiver(
+      &server, R"(/_matrix/client/v3/rooms/room/send/m\.room\.message/(.*))", &got, /*put=*/true));
   SinkSpec spec =
       WebhookSpec(server.Url("/_matrix/client/v3/rooms/room/send/m.room.message"), "matrix");
   spec.bearer_token = "matrix-token";
@@ -253,13 +284,8 @@ TEST(WebhookSinkTest, MatrixPutsToTxnUrlWithEscapedHtml) {
 TEST(WebhookSinkTest, NtfyPostsPlainTextWithHeaders) {
   Received got;
   LoopbackServer server;
-  server.http().Post("/alerts", [&](const httplib::Request& req, httplib::Response& res) {
-    got.Add(req);
-    res.status = 200;
-  });
-  ASSERT_TRUE(server.Start());
-  auto sink = MakeSink(WebhookSpec(server.Url("/alerts"), "ntfy"));
-  ASSERT_TRUE(sink.ok());
+  auto sink = RecordedWebhookSink(&server, &got, "/alerts", "ntfy");
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
   ASSERT_TRUE((*sink)->Deliver(MakeMessage({MakeItem("n1", kUyghur, 1769592600)})).ok());
   std::lock_guard<std::mutex> lock(got.mu);
   ASSERT_EQ(got.bodies.size(), 1u);
@@ -334,10 +360,7 @@ TEST(MakeSinkTest, RefusesBadSpecs) {
 
 TEST(JsonlSinkTest, AppendsOneLinePerItemAndCreatesFile0644) {
   TempDir dir;
-  SinkSpec spec;
-  spec.name = "log";
-  spec.type = SinkType::kJsonl;
-  spec.path = (dir.path() / "alerts.jsonl").string();
+  SinkSpec spec = FileSinkSpec(SinkType::kJsonl, "log", dir.path() / "alerts.jsonl");
   auto sink = MakeSink(spec);
   ASSERT_TRUE(sink.ok());
   ASSERT_TRUE((*sink)->Deliver(MakeMessage({MakeItem("j1", kHostile, 1769592600)})).ok());
@@ -425,10 +448,7 @@ bool ParseAtom(const std::string& xml, std::vector<ParsedEntry>* out) {
 
 TEST(AtomSinkTest, KeepsNewestEntriesWithoutDuplicates) {
   TempDir dir;
-  SinkSpec spec;
-  spec.name = "feed";
-  spec.type = SinkType::kAtom;
-  spec.path = (dir.path() / "alerts-{watchlist}.xml").string();
+  SinkSpec spec = FileSinkSpec(SinkType::kAtom, "feed", dir.path() / "alerts-{watchlist}.xml");
   spec.atom_entries = 3;
   auto sink = MakeSink(spec);
   ASSERT_TRUE(sink.ok());
@@ -471,11 +491,7 @@ TEST(AtomSinkTest, KeepsNewestEntriesWithoutDuplicates) {
 
 TEST(AtomSinkTest, RefusesUnsafeWatchlistIdsAndForeignSidecar) {
   TempDir dir;
-  SinkSpec spec;
-  spec.name = "feed";
-  spec.type = SinkType::kAtom;
-  spec.path = (dir.path() / "{watchlist}.xml").string();
-  auto sink = MakeSink(spec);
+  auto sink = MakeSink(FileSinkSpec(SinkType::kAtom, "feed", dir.path() / "{watchlist}.xml"));
   ASSERT_TRUE(sink.ok());
   for (const char* id : {"../escape", "a/b", ".hidden", ""}) {
     AlertMessage m = MakeMessage({MakeItem("x", "t", 1000)});
