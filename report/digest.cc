@@ -252,7 +252,9 @@ Result<bool> ForEachHit(Store& store, MatchQuery query, size_t max,
                         const std::function<Status(MatchHit&)>& fn) {
   size_t seen = 0;
   for (;;) {
-    query.limit = std::min(kQueryPage, max - seen + 1);
+    // One more than still wanted, to tell "exactly max" from "more".
+    const size_t left = max - seen;
+    query.limit = left < kQueryPage ? left + 1 : kQueryPage;
     Result<std::vector<MatchHit>> page = store.QueryMatches(query);
     if (!page.ok()) return page.status();
     const size_t got = page->size();

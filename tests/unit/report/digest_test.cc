@@ -60,18 +60,28 @@ class DigestTest : public ::testing::Test {
     auto n = TextNormalizer::Create({});
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     normalizer_ = std::move(n).value().release();
+    dir_ = new testing::TempDir();
+    watchlists_ = new std::vector<Watchlist>();
+    ids_ = new std::map<std::string, std::string>();
+    BuildStore();
   }
   static void TearDownTestSuite() {
+    store_.reset();
+    delete ids_;
+    delete watchlists_;
+    delete dir_;
     delete normalizer_;
     normalizer_ = nullptr;
   }
+  void SetUp() override { ASSERT_TRUE(store_ != nullptr) << "the store was not built"; }
 
-  void SetUp() override {
+  // One store for the suite (the digests only read it).
+  static void BuildStore() {
     Result<Watchlist> w =
         LoadWatchlistFile(testing::SourceDir() / "feeds" / "watchlists" / "guan-heng.toml");
     ASSERT_TRUE(w.ok()) << w.status().ToString();
-    watchlists_.push_back(*w);
-    Result<std::unique_ptr<Store>> s = OpenRocksStore((dir_.path() / "db").string(), {});
+    watchlists_->push_back(*w);
+    Result<std::unique_ptr<Store>> s = OpenRocksStore((dir_->path() / "db").string(), {});
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
 
@@ -123,20 +133,20 @@ class DigestTest : public ::testing::Test {
     edit.title = "Guan Heng speaks (updated)";
     edit.text = en_text + "\nA new paragraph.";
     edit.diff = "+A new paragraph.";
-    ASSERT_TRUE(store_->RecordRecheck({ids_["en"], 0, 0}, edit, std::nullopt).ok());
+    ASSERT_TRUE(store_->RecordRecheck({(*ids_)["en"], 0, 0}, edit, std::nullopt).ok());
     ArticleVersion removed;
     removed.found_at = T("2026-01-28T11:00:00Z");
     removed.kind = "removed";
     removed.reason = "HTTP 404";
     removed.http_status = 404;
-    ASSERT_TRUE(store_->RecordRecheck({ids_["zh"], 0, 0}, removed, std::nullopt).ok());
+    ASSERT_TRUE(store_->RecordRecheck({(*ids_)["zh"], 0, 0}, removed, std::nullopt).ok());
     ArticleVersion unflagged = removed;
-    ASSERT_TRUE(store_->RecordRecheck({ids_["other"], 0, 0}, unflagged, std::nullopt).ok());
+    ASSERT_TRUE(store_->RecordRecheck({(*ids_)["other"], 0, 0}, unflagged, std::nullopt).ok());
   }
 
-  void Put(const char* name, const char* url, const char* source, const char* lang,
-           const char* published, const std::string& title, const std::string& text,
-           uint64_t simhash, std::vector<MatchRecord> matches) {
+  static void Put(const char* name, const char* url, const char* source, const char* lang,
+                  const char* published, const std::string& title, const std::string& text,
+                  uint64_t simhash, std::vector<MatchRecord> matches) {
     ArticleWrite w;
     ArticleRecord& a = w.article;
     a.url = url;
@@ -153,7 +163,7 @@ class DigestTest : public ::testing::Test {
     w.matches = std::move(matches);
     Result<PutResult> put = store_->PutArticle(w);
     ASSERT_TRUE(put.ok()) << put.status().ToString();
-    ids_[name] = a.id;
+    (*ids_)[name] = a.id;
   }
 
   Digest Build(const std::string& zone = "Asia/Shanghai", const char* date = "2026-01-28") {
@@ -165,7 +175,7 @@ class DigestTest : public ::testing::Test {
     options.until = day.ok() ? day->second : 1;
     options.time_zone = zone;
     options.generated_at = T("2026-01-29T00:00:00Z");
-    Result<Digest> d = BuildDigest(*store_, watchlists_, normalizer_, options);
+    Result<Digest> d = BuildDigest(*store_, *watchlists_, normalizer_, options);
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     return d.ok() ? *d : Digest{};
   }
@@ -178,7 +188,7 @@ class DigestTest : public ::testing::Test {
 
   const DigestStory* Story(const Digest& d, const char* name) {
     for (const DigestStory& s : d.stories) {
-      if (s.article.id == ids_[name]) return &s;
+      if (s.article.id == (*ids_)[name]) return &s;
     }
     return nullptr;
   }
@@ -192,10 +202,10 @@ class DigestTest : public ::testing::Test {
   }
 
   inline static TextNormalizer* normalizer_ = nullptr;
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
-  std::vector<Watchlist> watchlists_;
-  std::map<std::string, std::string> ids_;
+  inline static testing::TempDir* dir_ = nullptr;
+  inline static std::unique_ptr<Store> store_;
+  inline static std::vector<Watchlist>* watchlists_ = nullptr;
+  inline static std::map<std::string, std::string>* ids_ = nullptr;
 };
 
 TEST(LocalDayRangeTest, ShanghaiDayStartsAt16Utc) {
@@ -272,12 +282,13 @@ TEST_F(DigestTest, EachStoryOnceNewestFirstWithCopiesFolded) {
   const Digest d = Build();
   std::vector<std::string> ids;
   for (const DigestStory& s : d.stories) ids.push_back(s.article.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{ids_["hostile"], ids_["daily"], ids_["ug-latin"],
-                                           ids_["ug"], ids_["hant"], ids_["zh"], ids_["en"]}));
+  EXPECT_EQ(ids, (std::vector<std::string>{(*ids_)["hostile"], (*ids_)["daily"],
+                                           (*ids_)["ug-latin"], (*ids_)["ug"], (*ids_)["hant"],
+                                           (*ids_)["zh"], (*ids_)["en"]}));
   const DigestStory* daily = Story(d, "daily");
   ASSERT_NE(daily, nullptr);
   ASSERT_EQ(daily->copies.size(), 1u);
-  EXPECT_EQ(daily->copies[0].article_id, ids_["wire"]);
+  EXPECT_EQ(daily->copies[0].article_id, (*ids_)["wire"]);
   EXPECT_EQ(daily->cluster_size, 3u);
   EXPECT_EQ(daily->also_published_by, (std::vector<std::string>{"Herald", "Wire News"}));
   const DigestStory* en = Story(d, "en");
@@ -349,7 +360,7 @@ TEST_F(DigestTest, EditsAndRemovalsOfFlaggedArticles) {
   const Digest d = Build();
   ASSERT_EQ(d.events.size(), 2u);  // not the unflagged article's removal
   EXPECT_EQ(d.events[0].kind, "removed");
-  EXPECT_EQ(d.events[0].article_id, ids_["zh"]);
+  EXPECT_EQ(d.events[0].article_id, (*ids_)["zh"]);
   EXPECT_EQ(d.events[0].detail, "HTTP 404");
   EXPECT_EQ(d.events[1].kind, "edited");
   EXPECT_EQ(d.events[1].title, "Guan Heng speaks");
@@ -461,13 +472,13 @@ TEST_F(DigestTest, JsonHasTheDocumentedFields) {
 
 TEST_F(DigestTest, TemplatesCanBeOverridden) {
   const Digest d = Build();
-  testing::WriteFile(dir_.path() / "tpl" / "digest.md.mustache",
+  testing::WriteFile(dir_->path() / "tpl" / "digest.md.mustache",
                      "CUSTOM {{{watchlist_name}}}: {{{story_count}}}\n{{#stories}}* "
                      "{{{title}}}\n{{/stories}}");
-  const std::string md = Render(d, DigestFormat::kMarkdown, (dir_.path() / "tpl").string());
+  const std::string md = Render(d, DigestFormat::kMarkdown, (dir_->path() / "tpl").string());
   EXPECT_TRUE(md.starts_with("CUSTOM Guan Heng case: 7\n* \\<script\\>")) << md;
   Result<std::string> missing =
-      RenderDigest(d, DigestFormat::kHtml, (dir_.path() / "tpl").string());
+      RenderDigest(d, DigestFormat::kHtml, (dir_->path() / "tpl").string());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
 }
@@ -481,12 +492,31 @@ TEST_F(DigestTest, EmptyPeriodAndBadOptions) {
   options.watchlist_id = "guan-heng-case";
   options.since = 10;
   options.until = 10;
-  EXPECT_FALSE(BuildDigest(*store_, watchlists_, normalizer_, options).ok());
+  EXPECT_FALSE(BuildDigest(*store_, *watchlists_, normalizer_, options).ok());
   options.until = 20;
   options.time_zone = "Nowhere/Special";
-  Result<Digest> bad = BuildDigest(*store_, watchlists_, normalizer_, options);
+  Result<Digest> bad = BuildDigest(*store_, *watchlists_, normalizer_, options);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(DigestTest, ArticleLimitTruncates) {
+  Result<std::pair<int64_t, int64_t>> day = LocalDayRange("2026-01-28", "Asia/Shanghai");
+  ASSERT_TRUE(day.ok());
+  DigestOptions options;
+  options.watchlist_id = "guan-heng-case";
+  options.since = day->first;
+  options.until = day->second;
+  options.max_articles = 3;
+  Result<Digest> d = BuildDigest(*store_, *watchlists_, normalizer_, options);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->articles, 3);
+  EXPECT_TRUE(d->truncated);
+  options.max_articles = 8;  // exactly all of them
+  d = BuildDigest(*store_, *watchlists_, normalizer_, options);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->articles, 8);
+  EXPECT_FALSE(d->truncated);
 }
 
 TEST_F(DigestTest, NewYorkDigestCountsLocalDays) {
