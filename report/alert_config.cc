@@ -356,21 +356,20 @@ Result<AlertRule> ParseRule(std::string_view source, const toml::table& t, size_
   if (!rate.ok()) return rate.status();
   if (rate->has_value()) {
     const std::string& text = **rate;
-    size_t slash = text.find('/');
-    std::optional<int64_t> count =
-        slash == std::string::npos ? std::nullopt : ParseSeconds(text.substr(0, slash));
-    std::optional<int64_t> window =
-        count ? ParseSeconds(text.substr(slash + 1)) : std::optional<int64_t>();
-    if (text.substr(0, slash).find_first_not_of("0123456789") != std::string::npos) {
-      count.reset();
-    }
-    if (!count || !window || *count < 1 || *count > 10000 || *window < 1 || *window > 7 * 86400) {
+    // "N/window": N plain digits, the window a duration.
+    const size_t slash = text.find('/');
+    const std::string n = slash == std::string::npos ? std::string() : text.substr(0, slash);
+    const bool digits =
+        !n.empty() && n.size() <= 5 && n.find_first_not_of("0123456789") == std::string::npos;
+    const int64_t count = digits ? std::stoll(n) : 0;
+    const int64_t window = digits ? ParseSeconds(text.substr(slash + 1)).value_or(0) : int64_t{0};
+    if (count < 1 || count > 10000 || window < 1 || window > 7 * 86400) {
       return r.Fail(t.get("rate_limit"), "rate_limit '" + text +
                                              "' must look like \"5/1h\" (1-10000 messages per "
                                              "1 s to 7 d)");
     }
-    rule.rate_limit_messages = static_cast<int>(*count);
-    rule.rate_limit_seconds = *window;
+    rule.rate_limit_messages = static_cast<int>(count);
+    rule.rate_limit_seconds = window;
   }
   MW_RETURN_IF_ERROR(r.CheckAllUsed());
   return rule;
