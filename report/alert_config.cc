@@ -10,6 +10,7 @@
 
 #include "base/config_files.h"
 #include "base/toml_util.h"
+#include "report/digest.h"
 
 namespace mw {
 namespace {
@@ -418,17 +419,8 @@ const SinkSpec* AlertConfig::FindSink(std::string_view name) const {
   return nullptr;
 }
 
-bool IsKnownTimeZone(std::string_view zone) {
-  if (zone.empty() || zone.size() > 64) return false;
-  if (zone == "UTC") return true;
-  icu::UnicodeString id = icu::UnicodeString::fromUTF8(icu::StringPiece(zone.data(), zone.size()));
-  std::unique_ptr<icu::TimeZone> tz(icu::TimeZone::createTimeZone(id));
-  if (tz == nullptr) return false;
-  icu::UnicodeString got;
-  tz->getID(got);
-  // ICU answers an unknown id with the "Etc/Unknown" zone (UTC offsets).
-  return got != icu::UnicodeString(u"Etc/Unknown");
-}
+// One check of ICU's zone ids for the whole report module (digest.h).
+bool IsKnownTimeZone(std::string_view zone) { return CheckTimeZone(zone).ok(); }
 
 int64_t ZoneOffsetSeconds(std::string_view zone, int64_t time) {
   icu::UnicodeString id = icu::UnicodeString::fromUTF8(icu::StringPiece(zone.data(), zone.size()));
