@@ -178,7 +178,8 @@ const AlertRule* AlertDispatcher::RuleFor(const AlertRecord& alert, const std::s
 Status AlertDispatcher::SendGroup(const std::string& sink,
                                   const std::vector<const PendingAlert*>& alerts,
                                   const std::string& batch_id, int attempts_so_far, int64_t now,
-                                  DispatchSummary* summary) {
+                                  std::map<std::string, std::set<std::string>>* needed,
+                                  std::vector<std::string>* complete, DispatchSummary* summary) {
   AlertMessage message;
   message.id = batch_id;
   message.watchlist_id = alerts.front()->alert.watchlist_id;
@@ -223,6 +224,10 @@ Status AlertDispatcher::SendGroup(const std::string& sink,
     Failpoint("after_deliver");
     ++summary->messages_sent;
     summary->alerts_delivered += alerts.size();
+    for (const PendingAlert* p : alerts) {
+      std::set<std::string>& left = (*needed)[p->alert.id];
+      if (left.erase(sink) == 1 && left.empty()) complete->push_back(p->alert.id);
+    }
   } else {
     ++summary->attempts_failed;
     summary->last_error = sink + ": " + delivered.message();
@@ -285,7 +290,8 @@ Result<DispatchSummary> AlertDispatcher::RunOnce(int64_t now) {
       }
       std::vector<const PendingAlert*> alerts;
       for (const Group* g : members) alerts.push_back(g->pending);
-      MW_RETURN_IF_ERROR(SendGroup(sink, alerts, batch_id, attempts, now, &summary));
+      MW_RETURN_IF_ERROR(
+          SendGroup(sink, alerts, batch_id, attempts, now, &needed, &complete, &summary));
     }
 
     for (const auto& [rule_index, members] : fresh) {
@@ -341,26 +347,14 @@ Result<DispatchSummary> AlertDispatcher::RunOnce(int64_t now) {
           }
           MW_RETURN_IF_ERROR(store_->PutDeliveriesBatch(fix));
           sent.push_back(now);
-          MW_RETURN_IF_ERROR(SendGroup(sink, part, batch_id, 0, now, &summary));
+          MW_RETURN_IF_ERROR(SendGroup(sink, part, batch_id, 0, now, &needed, &complete, &summary));
         }
       }
     }
   }
 
-  // Alerts every sink has acknowledged leave the outbox.
-  Result<std::vector<PendingAlert>> after = store_->PendingAlerts(options_.max_alerts_per_round);
-  if (!after.ok()) return after.status();
-  for (const PendingAlert& p : *after) {
-    auto it = needed.find(p.alert.id);
-    if (it == needed.end() || it->second.empty()) continue;  // new, or already listed
-    bool all = true;
-    for (const std::string& sink : it->second) {
-      bool done = false;
-      for (const AlertDelivery& d : p.deliveries) done = done || (d.sink == sink && d.delivered_at);
-      all = all && done;
-    }
-    if (all) complete.push_back(p.alert.id);
-  }
+  // Alerts every sink has acknowledged (before or in this round) leave the
+  // outbox.
   if (!complete.empty()) MW_RETURN_IF_ERROR(store_->CompleteAlerts(complete, now));
   summary.alerts_completed = complete.size();
   Result<size_t> waiting = store_->CountPendingAlerts();

@@ -33,6 +33,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -83,9 +84,12 @@ class AlertDispatcher {
   const AlertRule* RuleFor(const AlertRecord& alert, const std::string& sink) const;
   bool InQuietHours(const AlertRule& rule, int64_t time) const;
   int64_t QuietHoursEnd(const AlertRule& rule, int64_t time) const;
+  // One attempt of one message. On success `sink` leaves each alert's
+  // entry in `needed`; an alert with no sink left is appended to `complete`.
   Status SendGroup(const std::string& sink, const std::vector<const PendingAlert*>& alerts,
                    const std::string& batch_id, int attempts_so_far, int64_t now,
-                   DispatchSummary* summary);
+                   std::map<std::string, std::set<std::string>>* needed,
+                   std::vector<std::string>* complete, DispatchSummary* summary);
 
   Store* store_;
   AlertConfig config_;
