@@ -567,7 +567,7 @@ async function coverageView(main, params, gen) {
                         h('option', {value: ''}, 'All targets'));
   for (const t of (current && Array.isArray(current.targets) ? current.targets : [])) {
     matchSelect.append(h('option', {value: t.id, selected: t.id === state.match},
-                         `${t.id} · ${t.kind || '?'} (${Number(t.matched_articles) || 0})`));
+                         `${t.name && t.name !== t.id ? `${t.name} [${t.id}]` : t.id} · ${t.kind || '?'} (${Number(t.matched_articles) || 0})`));
   }
   if (state.match && !matchSelect.querySelector('option[selected]')) {
     matchSelect.append(h('option', {value: state.match, selected: true}, state.match));
@@ -744,7 +744,8 @@ function storyItem(item) {
   return h('li', {class: 'story', 'data-testid': 'story-item', 'data-id': id, 'data-language': language,
                   'data-direction': attrs.dir},
            h('h3', {class: 'story-title', ...attrs},
-             h('a', {href: `#/article/${encodeURIComponent(id)}`, 'data-testid': 'story-title'}, title)),
+             highlightInto(h('a', {href: `#/article/${encodeURIComponent(id)}`, 'data-testid': 'story-title'}),
+                           title, item.title ? item.title_highlights : null)),
            meta,
            item.snippet ? highlightInto(h('p', {class: 'snippet', 'data-testid': 'story-snippet', ...attrs}),
                                         item.snippet, item.highlights) : null,
@@ -1052,8 +1053,8 @@ async function articleView(main, id, gen) {
   }
   if (gen !== generation) return;
   const attrs = scriptAttrs(a.language, a.direction);
-  const title = h('h1', {class: 'article-title', tabindex: -1, 'data-testid': 'article-title', ...attrs},
-                  String(a.title || '') || '(untitled)');
+  const title = highlightInto(h('h1', {class: 'article-title', tabindex: -1, 'data-testid': 'article-title', ...attrs}),
+                              String(a.title || '') || '(untitled)', a.title ? a.title_highlights : null);
   const versions = Array.isArray(a.versions) ? a.versions : [];
   const lastEvent = [...versions].reverse().find((v) => v.kind === 'removed' || v.kind === 'restored');
   const banner = lastEvent && lastEvent.kind === 'removed'
@@ -1098,7 +1099,7 @@ async function articleView(main, id, gen) {
     h('section', {class: 'panel', 'aria-labelledby': 'urls-heading'}, h('h2', {id: 'urls-heading'}, `URLs (${urls.length})`),
       h('p', {class: 'muted'}, 'Every address that led to this article (links open the original site).'), urlList),
     h('section', {class: 'panel', 'aria-labelledby': 'versions-heading'}, h('h2', {id: 'versions-heading'}, `Versions (${versions.length})`),
-      versionList(versions, attrs)),
+      versionList(versions, attrs, String(a.title || ''))),
     clusterSection(a),
   ];
   main.replaceChildren(...sections);
@@ -1109,11 +1110,12 @@ function backLink() {
   return h('p', {class: 'back'}, h('a', {href: lastCoverageHash, 'data-testid': 'back-to-stories'}, '← Back to the stories'));
 }
 
-function versionList(versions, attrs) {
+function versionList(versions, attrs, originalTitle) {
   if (versions.length === 0) {
     return h('p', {class: 'muted', 'data-testid': 'article-versions'}, 'No version history stored.');
   }
   const list = h('ol', {class: 'versions', 'data-testid': 'article-versions'});
+  let title = originalTitle;
   for (const v of versions) {
     // The store calls the first version "first"; the API contract "original".
     const kind = v.kind === 'first' ? 'original'
@@ -1123,7 +1125,13 @@ function versionList(versions, attrs) {
                      h('strong', null, `Version ${v.version ?? '?'}`),
                      h('span', {class: `badge badge-${kind}`}, String(v.kind ?? 'unknown')),
                      timeElement(v.time),
-                     v.reason ? h('span', {class: 'muted'}, ` — ${v.reason}`) : null));
+                     v.reason ? h('span', {class: 'muted'}, ` — ${v.reason}`) : null,
+                     kind === 'removed' && Number(v.http_status) > 0 && !String(v.reason || '').includes(String(v.http_status))
+                         ? h('span', {class: 'muted'}, ` (HTTP ${Number(v.http_status)})`) : null));
+    if (kind !== 'removed' && typeof v.title === 'string' && v.title !== '' && v.title !== title) {
+      item.append(h('p', {class: 'title-change'}, 'Title changed to: ', h('span', attrs, v.title)));
+      title = v.title;
+    }
     const diff = renderDiff(v.diff, attrs);
     if (diff) item.append(diff);
     else if (kind === 'original') item.append(h('p', {class: 'muted'}, 'As first stored.'));
@@ -1167,15 +1175,118 @@ function renderDiff(diff, attrs) {
                             h('span', {class: 'diff-ins'}, `+${inserted}`), ' ',
                             h('span', {class: 'diff-del'}, `−${deleted}`), ' characters'), box);
   }
-  if (typeof diff === 'string' && diff !== '') {
-    const pre = h('pre', {class: 'diff diff-text', 'data-testid': 'version-diff', ...attrs});
-    for (const line of diff.split('\n')) {
-      const cls = line.startsWith('+') ? 'diff-ins' : line.startsWith('-') ? 'diff-del' : line.startsWith('@@') ? 'diff-hunk' : 'diff-eq';
-      pre.append(h('span', {class: `diff-line ${cls}`}, line), '\n');
-    }
-    return pre;
-  }
+  if (typeof diff === 'string' && diff !== '') return renderLineDiff(diff, attrs);
   return null;
+}
+
+// The stored line diff (text/diff.h: "@@ paragraph N @@" hunks of "- old" and
+// "+ new" paragraphs). A removed paragraph followed by an added one is shown
+// as one edited paragraph with the changed words marked.
+function renderLineDiff(diff, attrs) {
+  const box = h('div', {class: 'diff diff-text', 'data-testid': 'version-diff'});
+  const lines = diff.split('\n');
+  let removed = [];
+  let added = [];
+  const flush = () => {
+    const pairs = Math.min(removed.length, added.length);
+    for (let i = 0; i < pairs; i++) {
+      const [oldEl, newEl] = wordDiff(removed[i], added[i]);
+      box.append(h('p', {class: 'diff-line diff-del-line', ...attrs}, h('span', {class: 'diff-sign', 'aria-label': 'removed'}, '−'), oldEl),
+                 h('p', {class: 'diff-line diff-ins-line', ...attrs}, h('span', {class: 'diff-sign', 'aria-label': 'added'}, '+'), newEl));
+    }
+    for (const line of removed.slice(pairs)) {
+      box.append(h('p', {class: 'diff-line diff-del-line', ...attrs}, h('span', {class: 'diff-sign', 'aria-label': 'removed'}, '−'),
+                   h('del', {class: 'diff-del'}, line)));
+    }
+    for (const line of added.slice(pairs)) {
+      box.append(h('p', {class: 'diff-line diff-ins-line', ...attrs}, h('span', {class: 'diff-sign', 'aria-label': 'added'}, '+'),
+                   h('ins', {class: 'diff-ins'}, line)));
+    }
+    removed = [];
+    added = [];
+  };
+  for (const line of lines) {
+    if (line.startsWith('@@')) {
+      flush();
+      const m = /^@@\s*(.*?)\s*@@$/.exec(line);
+      box.append(h('p', {class: 'diff-hunk'}, m ? m[1] : line));
+    } else if (line.startsWith('-')) {
+      if (added.length) flush();
+      removed.push(line.replace(/^- ?/, ''));
+    } else if (line.startsWith('+')) {
+      added.push(line.replace(/^\+ ?/, ''));
+    } else if (line.trim() !== '') {
+      flush();
+      box.append(h('p', {class: 'diff-line', ...attrs}, line));
+    }
+  }
+  flush();
+  return box;
+}
+
+// Words (and single CJK characters, which have no spaces between words).
+const TOKEN_RE = /\s+|[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+/g;
+const MAX_DIFF_CELLS = 2_000_000;  // LCS table cells; larger paragraphs are shown whole
+
+// Two elements: the old paragraph with removed words in <del>, the new one
+// with added words in <ins> (longest common subsequence of tokens).
+function wordDiff(oldText, newText) {
+  const a = oldText.match(TOKEN_RE) || [];
+  const b = newText.match(TOKEN_RE) || [];
+  const oldEl = h('span');
+  const newEl = h('span');
+  if ((a.length + 1) * (b.length + 1) > MAX_DIFF_CELLS) {
+    oldEl.append(h('del', {class: 'diff-del'}, oldText));
+    newEl.append(h('ins', {class: 'diff-ins'}, newText));
+    return [oldEl, newEl];
+  }
+  // lcs[i][j]: common tokens of a[i..] and b[j..], one flat array.
+  const w = b.length + 1;
+  const lcs = new Uint32Array((a.length + 1) * w);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lcs[i * w + j] = a[i] === b[j] ? lcs[(i + 1) * w + j + 1] + 1
+                                     : Math.max(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+    }
+  }
+  const ops = [];  // [op, token]: '=' both, '-' old only, '+' new only
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      ops.push(['=', a[i]]);
+      i++;
+      j++;
+    } else if (j < b.length && (i === a.length || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) {
+      ops.push(['+', b[j++]]);
+    } else {
+      ops.push(['-', a[i++]]);
+    }
+  }
+  // A lone space between two changes reads better as part of them
+  // ("a removed paragraph" -> "an added one" as one change, not six).
+  for (let k = 1; k < ops.length - 1; k++) {
+    if (ops[k][0] === '=' && /^\s+$/.test(ops[k][1]) && ops[k - 1][0] !== '=' && ops[k + 1][0] !== '=') {
+      ops.splice(k, 1, ['-', ops[k][1]], ['+', ops[k][1]]);
+      k++;
+    }
+  }
+  const put = (el, tag, text) => {
+    const last = el.lastChild;
+    if (tag === null) {
+      if (last && last.nodeType === Node.TEXT_NODE) last.appendData(text);
+      else el.append(document.createTextNode(text));
+    } else if (last && last.nodeName.toLowerCase() === tag) {
+      last.append(text);
+    } else {
+      el.append(h(tag, {class: tag === 'del' ? 'diff-del' : 'diff-ins'}, text));
+    }
+  };
+  for (const [op, token] of ops) {
+    if (op !== '+') put(oldEl, op === '=' ? null : 'del', token);
+    if (op !== '-') put(newEl, op === '=' ? null : 'ins', token);
+  }
+  return [oldEl, newEl];
 }
 
 function clusterSection(a) {
@@ -1201,6 +1312,7 @@ function clusterSection(a) {
                     h('span', {class: 'badge badge-lang'}, languageName(m.language)))));
   }
   section.append(list);
+  if (cluster.truncated) section.append(h('p', {class: 'muted'}, 'More copies are stored than listed here.'));
   return section;
 }
 
@@ -1216,7 +1328,7 @@ async function feedsView(main, gen) {
   ]);
   if (gen !== generation) return;
   const feeds = Array.isArray(feedsData.feeds) ? feedsData.feeds : [];
-  const byStatus = {ok: 0, failing: 0, never: 0};
+  const byStatus = {ok: 0, failing: 0, never: 0, retired: 0};
   for (const f of feeds) byStatus[f.status] = (byStatus[f.status] || 0) + 1;
 
   const failingOnly = h('input', {type: 'checkbox', id: 'failing-only', 'data-testid': 'failing-only'});
@@ -1224,7 +1336,7 @@ async function feedsView(main, gen) {
   const tbody = h('tbody');
   let sortKey = 'status';
   let sortDir = 1;
-  const statusRank = {failing: 0, never: 1, ok: 2};
+  const statusRank = {failing: 0, retired: 1, never: 2, ok: 3};
   const sortValue = (f, key) => {
     if (key === 'status') return statusRank[f.status] ?? 3;
     if (key === 'consecutive_failures' || key === 'articles') return Number(f[key]) || 0;
@@ -1261,7 +1373,8 @@ async function feedsView(main, gen) {
   const summary = h('p', {class: 'summary', 'data-testid': 'feeds-summary'},
                     `${plural(feeds.length, 'feed')}: `, h('span', {class: 'badge badge-ok'}, `${byStatus.ok} ok`), ' ',
                     h('span', {class: 'badge badge-failing'}, `${byStatus.failing} failing`), ' ',
-                    h('span', {class: 'badge badge-never'}, `${byStatus.never} never polled`));
+                    h('span', {class: 'badge badge-never'}, `${byStatus.never} never polled`),
+                    byStatus.retired ? [' ', h('span', {class: 'badge badge-retired'}, `${byStatus.retired} retired (410 Gone)`)] : null);
   const sections = [
     h('section', {class: 'panel', 'aria-labelledby': 'feeds-heading'},
       h('h1', {id: 'feeds-heading', tabindex: -1}, 'Feed health'), summary,
@@ -1284,7 +1397,7 @@ async function feedsView(main, gen) {
 }
 
 function feedRow(f) {
-  const status = ['ok', 'failing', 'never'].includes(f.status) ? f.status : 'other';
+  const status = ['ok', 'failing', 'never', 'retired'].includes(f.status) ? f.status : 'other';
   return h('tr', {'data-testid': 'feed-row', 'data-status': status, 'data-id': String(f.id ?? '')},
            h('td', null, h('div', {class: 'feed-title'}, String(f.title || f.id || '')),
              h('div', {class: 'muted'}, h('code', null, String(f.id ?? ''))), f.url ? h('div', {class: 'small'}, externalLink(f.url)) : null),
