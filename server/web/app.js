@@ -182,7 +182,7 @@ function cleanRanges(text, ranges) {
   const merged = [];
   for (const r of out) {
     const last = merged[merged.length - 1];
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    if (last && r[0] < last[1]) last[1] = Math.max(last[1], r[1]);
     else merged.push([r[0], r[1]]);
   }
   return merged;
@@ -1436,7 +1436,10 @@ function genericValue(value, testid, depth = 0) {
     const dl = h('dl', {class: depth === 0 ? 'meta-list' : 'meta-list nested', 'data-testid': testid || null});
     for (const [k, v] of Object.entries(value)) {
       const looksTime = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v);
-      dl.append(h('dt', null, humanKey(k)), h('dd', null, looksTime ? timeElement(v, true) : genericValue(v, null, depth + 1)));
+      // Top-level field names read as words; nested keys (languages, feed
+      // ids, ...) are data and stay as they are.
+      dl.append(h('dt', null, depth === 0 ? humanKey(k) : k),
+                h('dd', null, looksTime ? timeElement(v, true) : genericValue(v, null, depth + 1)));
     }
     return dl;
   }
