@@ -15,10 +15,6 @@
 namespace mw {
 namespace {
 
-// Cluster members listed at most: a wire story can be stored thousands of
-// times, and a page of them is enough to see who ran it first.
-constexpr size_t kMaxMembersShown = 1000;
-
 struct ArticleFlags {
   std::string db_dir;
   std::string key;  // article id (16 hex digits) or URL
@@ -47,43 +43,6 @@ Result<std::optional<std::string>> ResolveArticleId(Store& store, const std::str
         "' is neither an article id (16 hex digits) nor a URL: " + canonical.status().message());
   }
   return store.FindArticleIdByUrl(*canonical);
-}
-
-// Everything the store holds about article `id` (nullopt: not stored).
-Result<std::optional<ArticleView>> LoadArticle(Store& store, const std::string& id) {
-  Result<std::optional<ArticleRecord>> article = store.GetArticle(id);
-  if (!article.ok()) return article.status().WithContext("reading article " + id);
-  if (!article->has_value()) return std::optional<ArticleView>();
-  ArticleView view;
-  view.article = std::move(**article);
-  Result<std::vector<std::string>> urls = store.UrlsOf(id);
-  if (!urls.ok()) return urls.status().WithContext("reading the URLs of " + id);
-  view.urls = std::move(urls).value();
-  if (view.urls.empty() || view.urls.front() != view.article.url) {
-    view.urls.insert(view.urls.begin(), view.article.url);
-  }
-  Result<std::vector<MatchRecord>> matches = store.GetMatches(id);
-  if (!matches.ok()) return matches.status().WithContext("reading the matches of " + id);
-  view.matches = std::move(matches).value();
-  if (!view.article.cluster_id.empty()) {
-    Result<std::vector<ArticleRecord>> members =
-        store.ClusterMembers(view.article.cluster_id, kMaxMembersShown + 1);
-    if (!members.ok()) {
-      return members.status().WithContext("reading cluster " + view.article.cluster_id);
-    }
-    view.cluster_members = std::move(members).value();
-    if (view.cluster_members.size() > kMaxMembersShown) {
-      view.cluster_members.resize(kMaxMembersShown);
-      view.cluster_members_truncated = true;
-    }
-  }
-  Result<std::optional<std::string>> html = store.GetRawHtml(id);
-  if (!html.ok()) return html.status().WithContext("reading the archived page of " + id);
-  if (html->has_value()) view.raw_html_bytes = (*html)->size();
-  Result<std::vector<ArticleVersion>> versions = store.GetVersions(id);
-  if (!versions.ok()) return versions.status().WithContext("reading the versions of " + id);
-  view.versions = std::move(versions).value();
-  return std::optional<ArticleView>(std::move(view));
 }
 
 int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
@@ -119,7 +78,7 @@ int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
     std::fwrite((*html)->data(), 1, (*html)->size(), stdout);
     return kExitOk;
   }
-  Result<std::optional<ArticleView>> view = LoadArticle(*store, **id);
+  Result<std::optional<ArticleView>> view = LoadArticleView(*store, **id);
   if (!view.ok()) {
     log.error("{}", view.status().ToString());
     return kExitFailure;

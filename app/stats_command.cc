@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/cli.h"
+#include "report/json_fields.h"
 #include "report/query_output.h"
 #include "storage/store.h"
 
@@ -72,26 +73,10 @@ std::string FormatTable(const std::string& dir, const StoreStats& s) {
 }
 
 std::string FormatJson(const std::string& dir, const StoreStats& s) {
-  nlohmann::json j;
+  nlohmann::json j = report_internal::StatsJson(s);
   j["database"] = dir;
-  j["schema_version"] = s.schema_version;
-  j["disk_bytes"] = s.disk_bytes;
-  j["articles"] = s.articles;
-  j["matches"] = s.matches;
-  j["feeds"] = s.feeds;
-  j["per_feed"] = nlohmann::json::object();
-  for (const auto& [name, count] : s.articles_per_feed) j["per_feed"][name] = count;
-  j["per_language"] = nlohmann::json::object();
-  for (const auto& [name, count] : s.articles_per_language) j["per_language"][name] = count;
-  j["per_watchlist"] = nlohmann::json::object();
-  for (const auto& [watchlist, count] : s.articles_per_watchlist) {
-    j["per_watchlist"][watchlist] = {{"articles", count}, {"targets", nlohmann::json::object()}};
-  }
-  for (const auto& [key, count] : s.articles_per_target) {
-    j["per_watchlist"][key.first]["targets"][key.second] = count;
-  }
   // Ids come from configuration files and pages: never let bad UTF-8 throw.
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return report_internal::DumpJson(j, 2) + "\n";
 }
 
 int CmdStats(const StatsFlags& flags, spdlog::logger& log) {

@@ -53,6 +53,46 @@ std::string VersionsText(const ArticleView& view) {
 
 }  // namespace
 
+Result<std::optional<ArticleView>> LoadArticleView(Store& store, const std::string& id,
+                                                   const LoadArticleOptions& options) {
+  Result<std::optional<ArticleRecord>> article = store.GetArticle(id);
+  if (!article.ok()) return article.status().WithContext("reading article " + id);
+  if (!article->has_value()) return std::optional<ArticleView>();
+  ArticleView view;
+  view.article = std::move(**article);
+  Result<std::vector<std::string>> urls = store.UrlsOf(id);
+  if (!urls.ok()) return urls.status().WithContext("reading the URLs of " + id);
+  view.urls = std::move(urls).value();
+  if (view.urls.empty() || view.urls.front() != view.article.url) {
+    view.urls.insert(view.urls.begin(), view.article.url);
+  }
+  Result<std::vector<MatchRecord>> matches = store.GetMatches(id);
+  if (!matches.ok()) return matches.status().WithContext("reading the matches of " + id);
+  view.matches = std::move(matches).value();
+  if (!view.article.cluster_id.empty()) {
+    // One more than shown, to tell "exactly the limit" from "more".
+    Result<std::vector<ArticleRecord>> members =
+        store.ClusterMembers(view.article.cluster_id, options.max_cluster_members + 1);
+    if (!members.ok()) {
+      return members.status().WithContext("reading cluster " + view.article.cluster_id);
+    }
+    view.cluster_members = std::move(members).value();
+    if (view.cluster_members.size() > options.max_cluster_members) {
+      view.cluster_members.resize(options.max_cluster_members);
+      view.cluster_members_truncated = true;
+    }
+  }
+  if (options.raw_html_size) {
+    Result<std::optional<std::string>> html = store.GetRawHtml(id);
+    if (!html.ok()) return html.status().WithContext("reading the archived page of " + id);
+    if (html->has_value()) view.raw_html_bytes = (*html)->size();
+  }
+  Result<std::vector<ArticleVersion>> versions = store.GetVersions(id);
+  if (!versions.ok()) return versions.status().WithContext("reading the versions of " + id);
+  view.versions = std::move(versions).value();
+  return std::optional<ArticleView>(std::move(view));
+}
+
 std::string FormatArticleText(const ArticleView& view) {
   const ArticleRecord& a = view.article;
   std::string out;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "storage/store.h"
 
 namespace mw {
@@ -34,6 +35,22 @@ struct ArticleView {
   // (edited, removed, restored), oldest first.
   std::vector<ArticleVersion> versions;
 };
+
+struct LoadArticleOptions {
+  // Cluster members listed at most (a wire story can be stored thousands of
+  // times; a page of them shows who ran it first); past it
+  // ArticleView::cluster_members_truncated is set. Default: 1,000.
+  size_t max_cluster_members = 1000;
+  // Read the archived page (up to kMaxRawHtmlBytes) to report its size in
+  // ArticleView::raw_html_bytes. Default: true.
+  bool raw_html_size = true;
+};
+
+// Gathers everything the store holds about article `id`: std::nullopt when
+// no such article is stored. Errors: the store's, with the part being read.
+// Cost: Store::UrlsOf scans the URL index (seconds for millions of URLs).
+Result<std::optional<ArticleView>> LoadArticleView(Store& store, const std::string& id,
+                                                   const LoadArticleOptions& options = {});
 
 // Labelled lines ("Title:     ..."), then MATCHES (N), CLUSTER <id> (N
 // articles, oldest first) with one line per member (the article itself

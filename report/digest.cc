@@ -25,6 +25,7 @@
 
 #include "digest_templates.h"  // generated from report/templates/ (report/CMakeLists.txt)
 #include "parsers/date.h"
+#include "report/highlight.h"
 #include "report/json_fields.h"
 #include "watch/matcher.h"
 
@@ -156,24 +157,6 @@ bool ParseDate(std::string_view s, int* y, int* m, int* d) {
 // ---------------------------------------------------------------------------
 // Building.
 
-// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD: stored text
-// comes from pages, and the digest is mailed.
-std::string Repaired(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t pos = 0;
-  while (pos < s.size()) {
-    const size_t start = pos;
-    const char32_t cp = DecodeUtf8At(s, &pos);
-    if (cp == 0xFFFD && s.substr(start, pos - start) != "\xEF\xBF\xBD") {
-      out += "\xEF\xBF\xBD";
-    } else {
-      out.append(s, start, pos - start);
-    }
-  }
-  return out;
-}
-
 // `s` cut to at most `max` bytes at a code point boundary.
 void TruncateUtf8(std::string* s, size_t max) {
   if (s->size() <= max) return;
@@ -182,65 +165,23 @@ void TruncateUtf8(std::string* s, size_t max) {
   s->resize(cut);
 }
 
-// Finds `needle` in `hay`, exactly, else ignoring ASCII case.
-std::optional<size_t> FindPlain(std::string_view hay, std::string_view needle) {
-  if (needle.empty() || needle.size() > hay.size()) return std::nullopt;
-  size_t pos = hay.find(needle);
-  if (pos != std::string_view::npos) return pos;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-    size_t k = 0;
-    while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
-    if (k == needle.size()) return i;
-  }
-  return std::nullopt;
-}
-
-// The story's snippet split at the highlighted spans, and what was found
-// for each of its matches (DigestMatch::found).
-void HighlightSnippet(const std::string& snippet, const WatchlistMatcher* matcher,
-                      const std::string& watchlist_id, DigestStory* story) {
-  std::vector<std::pair<size_t, size_t>> spans;
+// The story's snippet split at the highlighted spans (report/highlight.h),
+// and what was found for each of its matches (DigestMatch::found).
+void HighlightSnippet(const std::string& snippet, const std::vector<MatchRecord>& matches,
+                      const WatchlistMatcher* matcher, DigestStory* story) {
+  const std::vector<HighlightSpan> spans = FindHighlights(snippet, matches, matcher);
   std::map<std::string, std::string> found;
-  if (matcher != nullptr) {
-    // The matcher folds both sides, so a Simplified term finds the
-    // Traditional spelling and an Arabic-script term its Latin-script form;
-    // hits are offsets into the original snippet.
-    for (const TermMatch& tm : matcher->Match("", snippet)) {
-      if (tm.watchlist_id != watchlist_id) continue;
-      const bool wanted =
-          std::any_of(story->matches.begin(), story->matches.end(),
-                      [&](const DigestMatch& m) { return m.target_id == tm.target_id; });
-      if (!wanted) continue;
-      for (const TermHit& hit : tm.hits) {
-        if (hit.in_title || hit.start >= hit.end || hit.end > snippet.size()) continue;
-        spans.emplace_back(hit.start, hit.end);
-        found.emplace(tm.target_id, snippet.substr(hit.start, hit.end - hit.start));
-      }
-    }
-  }
-  for (const DigestMatch& m : story->matches) {
-    if (m.kind == "rule" || found.count(m.target_id) != 0) continue;
-    std::optional<size_t> pos = FindPlain(snippet, m.term);
-    if (!pos) continue;
-    spans.emplace_back(*pos, *pos + m.term.size());
-    found.emplace(m.target_id, snippet.substr(*pos, m.term.size()));
+  for (const HighlightSpan& s : spans) {
+    found.emplace(s.target_id, snippet.substr(s.start, s.end - s.start));
   }
   for (DigestMatch& m : story->matches) {
     auto it = found.find(m.target_id);
     if (it != found.end()) m.found = it->second;
   }
-  std::sort(spans.begin(), spans.end());
   size_t at = 0;
-  for (const auto& [start, end] : spans) {
-    if (end <= at) continue;  // inside the previous span
-    const size_t from = std::max(start, at);
-    if (from > at) story->snippet.push_back({snippet.substr(at, from - at), false});
-    if (!story->snippet.empty() && story->snippet.back().highlight && from == at) {
-      story->snippet.back().text += snippet.substr(from, end - from);  // overlapping spans
-    } else {
-      story->snippet.push_back({snippet.substr(from, end - from), true});
-    }
+  for (const auto& [start, end] : MergeHighlights(spans)) {
+    if (start > at) story->snippet.push_back({snippet.substr(at, start - at), false});
+    story->snippet.push_back({snippet.substr(start, end - start), true});
     at = end;
   }
   if (at < snippet.size()) story->snippet.push_back({snippet.substr(at), false});
@@ -274,7 +215,7 @@ std::string EventDetail(const ArticleVersion& v) {
     TruncateUtf8(&detail, kMaxEventDetailBytes);
     detail += "…";
   }
-  return Repaired(detail);
+  return RepairUtf8(detail);
 }
 
 }  // namespace
@@ -441,8 +382,7 @@ Result<Digest> BuildDigest(Store& store, const std::vector<Watchlist>& watchlist
       }
     }
     if (with_snippet != nullptr) {
-      HighlightSnippet(Repaired(with_snippet->snippet), matcher.get(), options.watchlist_id,
-                       &story);
+      HighlightSnippet(RepairUtf8(with_snippet->snippet), hit.matches, matcher.get(), &story);
     }
     if (hit.cluster_size > 1 && !cluster.empty()) {
       Result<std::vector<ArticleRecord>> members =
@@ -705,7 +645,7 @@ std::string SparkBlocks(const DigestSparkline& s) {
 
 mstch::map Context(const Digest& d, Escape escape, LocalClock& clock) {
   auto text = [escape](std::string_view s) {
-    std::string repaired = Repaired(s);
+    std::string repaired = RepairUtf8(s);
     return escape == Escape::kMarkdown ? MarkdownEscape(repaired) : repaired;
   };
   auto name_of = [&d](const std::string& id) {

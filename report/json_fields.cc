@@ -50,6 +50,28 @@ std::string DumpJson(const nlohmann::json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+nlohmann::json StatsJson(const StoreStats& s) {
+  nlohmann::json j;
+  j["schema_version"] = s.schema_version;
+  j["disk_bytes"] = s.disk_bytes;
+  j["articles"] = s.articles;
+  j["matches"] = s.matches;
+  j["feeds"] = s.feeds;
+  j["alerts_pending"] = s.alerts_pending;
+  j["per_feed"] = nlohmann::json::object();
+  for (const auto& [name, count] : s.articles_per_feed) j["per_feed"][name] = count;
+  j["per_language"] = nlohmann::json::object();
+  for (const auto& [name, count] : s.articles_per_language) j["per_language"][name] = count;
+  j["per_watchlist"] = nlohmann::json::object();
+  for (const auto& [watchlist, count] : s.articles_per_watchlist) {
+    j["per_watchlist"][watchlist] = {{"articles", count}, {"targets", nlohmann::json::object()}};
+  }
+  for (const auto& [key, count] : s.articles_per_target) {
+    j["per_watchlist"][key.first]["targets"][key.second] = count;
+  }
+  return j;
+}
+
 std::string SimHashHex(uint64_t simhash) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(simhash));

@@ -1,8 +1,10 @@
-// mediawatch/report/json_fields.h — private to report/.
+// mediawatch/report/json_fields.h — report's JSON building blocks, for report/,
+// server/ and app/.
 //
 // The JSON objects that describe an article, shared by `query --format
-// jsonl`, `export` and `article --json` so that one field has one spelling
-// and one meaning everywhere (schema in README.md).
+// jsonl`, `export`, `article --json` and the JSON API of `serve` so that one
+// field has one spelling and one meaning everywhere (schema in README.md and
+// docs/api.md).
 #pragma once
 
 #include <cstddef>
@@ -31,6 +33,12 @@ void AddArticleDetailsJson(const ArticleRecord& a, nlohmann::json* j);
 // Serializes without throwing: text from pages may hold invalid UTF-8, which
 // becomes U+FFFD. indent < 0: one line.
 std::string DumpJson(const nlohmann::json& j, int indent);
+
+// The StoreStats as one object: "schema_version","disk_bytes","articles",
+// "matches","feeds","alerts_pending","per_feed":{feed:n},"per_language":
+// {tag:n} ("" = unknown),"per_watchlist":{id:{"articles":n,"targets":
+// {target:n}}}.
+nlohmann::json StatsJson(const StoreStats& s);
 
 // "0123456789abcdef" for a SimHash.
 std::string SimHashHex(uint64_t simhash);
