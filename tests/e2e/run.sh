@@ -85,9 +85,15 @@ mkdir -p "$work" "$out/artifacts"
 "$binary" demo --db "$work/db" --feeds-dir "$src/feeds" > "$work/demo.log" 2>&1 ||
   { tail -20 "$work/demo.log" >&2; fail "mediawatch demo failed (log: $work/demo.log)"; }
 
+# The demo's configuration (its feed list and the example watch-list) gives
+# serve the names of watch-lists, targets and outlets.
+mkdir -p "$work/config/watchlists"
+cp "$src/feeds/demo/feeds.toml" "$work/config/feeds.toml"
+cp "$src"/feeds/watchlists/*.toml "$work/config/watchlists/"
+
 # --- The server, stopped whatever happens.
 token=""
-serve_args=(serve --db "$work/db" --listen 127.0.0.1:0)
+serve_args=(serve --db "$work/db" --config "$work/config" --listen 127.0.0.1:0)
 if [ -z "${MW_E2E_NO_TOKEN:-}" ]; then
   token="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
   serve_args+=(--token-env MW_E2E_SERVE_TOKEN)
