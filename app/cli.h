@@ -51,6 +51,8 @@ void AddBackupCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDigestCommand(CLI::App& app, std::vector<Command>* commands);
 // `alerts pending|history|deliver|test`: the alert outbox (alerts_command.cc).
 void AddAlertsCommand(CLI::App& app, std::vector<Command>* commands);
+// `serve`: the web dashboard and the JSON API (serve_command.cc, server/).
+void AddServeCommand(CLI::App& app, std::vector<Command>* commands);
 void AddDemoCommand(CLI::App& app, std::vector<Command>* commands);
 // `feed parse FILE`: the feed parser as a debugging tool (feed_command.cc).
 void AddFeedCommand(CLI::App& app, std::vector<Command>* commands);

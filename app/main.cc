@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   AddBackupCommand(app, &commands);
   AddDigestCommand(app, &commands);
   AddAlertsCommand(app, &commands);
+  AddServeCommand(app, &commands);
   AddDemoCommand(app, &commands);
   AddFeedCommand(app, &commands);
   AddFeedsCommand(app, &commands);
