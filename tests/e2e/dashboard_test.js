@@ -150,7 +150,23 @@ async function main() {
     const legend = await page.$$eval('[data-testid="legend-item"]', (els) => els.map((e) => e.dataset.group).sort());
     check(JSON.stringify(legend) === JSON.stringify(groups), `legend ${JSON.stringify(legend)} != series ${JSON.stringify(groups)}`);
     check(await chartTotal() === timeline.total, 'the split chart does not add up to the API total');
-    log(`split by language: ${groups.join(', ')}`);
+    // The legend hides and shows a series; the keyboard reads the buckets.
+    const ugTotal = await page.$$eval('[data-testid="chart-bar"][data-group="ug"]',
+                                      (els) => els.reduce((s, b) => s + Number(b.dataset.count), 0));
+    await page.click('[data-testid="legend-item"][data-group="ug"]');
+    await page.waitForSelector('[data-testid="legend-item"][data-group="ug"][aria-pressed="false"]');
+    check(await chartTotal() === timeline.total - ugTotal, 'hiding the ug series did not remove its bars');
+    await page.click('[data-testid="legend-item"][data-group="ug"]');
+    await page.waitForSelector('[data-testid="legend-item"][data-group="ug"][aria-pressed="true"]');
+    check(await chartTotal() === timeline.total, 'showing the ug series again did not restore its bars');
+    await page.focus('[data-testid="timeline-chart"]');
+    await page.keyboard.press('End');
+    const lastBucket = await page.$eval('[data-testid="chart-bucket"]:last-of-type', (g) => g.dataset.start);
+    await page.waitForFunction((d) => {
+      const t = document.querySelector('[data-testid="chart-tooltip"]');
+      return t && !t.hidden && t.textContent.includes(d);
+    }, lastBucket);
+    log(`split by language: ${groups.join(', ')}; legend toggles; keyboard reads ${lastBucket}`);
     const dashboardPng = path.join(ARTIFACTS, 'dashboard.png');
     await page.screenshot({path: dashboardPng, fullPage: true});
 
