@@ -20,12 +20,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -201,14 +204,23 @@ struct OpenedDb {
   rocksdb::ColumnFamilyHandle* cf(CfIndex i) const { return handles[i].get(); }
 };
 
+// A non-empty `secondary_path` opens a RocksDB secondary instance (a
+// follower, StoreOptions::follow) keeping its own files there.
 Result<OpenedDb> OpenWithDescriptors(const std::string& dir, const rocksdb::DBOptions& options,
                                      bool read_only,
-                                     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors) {
+                                     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors,
+                                     const std::string& secondary_path = std::string()) {
   rocksdb::DB* raw_db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
-  const rocksdb::Status s =
-      read_only ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &raw_handles, &raw_db)
-                : rocksdb::DB::Open(options, dir, descriptors, &raw_handles, &raw_db);
+  rocksdb::Status s;
+  if (!secondary_path.empty()) {
+    s = rocksdb::DB::OpenAsSecondary(options, dir, secondary_path, descriptors, &raw_handles,
+                                     &raw_db);
+  } else if (read_only) {
+    s = rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &raw_handles, &raw_db);
+  } else {
+    s = rocksdb::DB::Open(options, dir, descriptors, &raw_handles, &raw_db);
+  }
   OpenedDb opened;
   opened.db.reset(raw_db);
   for (rocksdb::ColumnFamilyHandle* handle : raw_handles) opened.handles.emplace_back(handle);
@@ -238,9 +250,19 @@ Result<OpenedDb> OpenExisting(const std::string& dir, bool read_only,
 // Opens the database in `dir` (which must exist unless creating) with every
 // column family of this build plus any the directory has that we do not know
 // (a newer build's). Writable opens create missing families; callers decide
-// with ProbeSchema() first whether that is allowed.
-Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_missing) {
-  const DbConfig config = MakeConfig(read_only, create_if_missing);
+// with ProbeSchema() first whether that is allowed. A non-empty
+// `secondary_path` opens a read-only follower (StoreOptions::follow).
+Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_missing,
+                        const std::string& secondary_path = std::string()) {
+  DbConfig config = MakeConfig(read_only, create_if_missing);
+  if (!secondary_path.empty()) {
+    // RocksDB requires it of a secondary: it keeps every table file it uses
+    // open, so the writer's compactions can delete them under it.
+    config.db.max_open_files = -1;
+    // Each catch-up logs several INFO lines; a follower refreshing every
+    // few seconds would fill its private directory with them.
+    config.db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < kNumCfs; ++i) {
     descriptors.emplace_back(std::string(kCfNames[i]), config.For(kCfNames[i]));
@@ -262,8 +284,39 @@ Result<OpenedDb> OpenDb(const std::string& dir, bool read_only, bool create_if_m
       }
     }
   }
-  return OpenWithDescriptors(dir, config.db, read_only, std::move(descriptors));
+  return OpenWithDescriptors(dir, config.db, read_only, std::move(descriptors), secondary_path);
 }
+
+// A new directory of its own under the system temp directory ($TMPDIR, else
+// /tmp; mode 0700), removed with its contents on destruction: a follower's
+// RocksDB working directory. mkdtemp makes the name unique, so followers in
+// several processes (or one) never share one.
+class PrivateDir {
+ public:
+  static Result<std::unique_ptr<PrivateDir>> Create(const std::string& prefix) {
+    std::error_code ec;
+    const std::filesystem::path temp = std::filesystem::temp_directory_path(ec);
+    if (ec) return Status::IoError("no temporary directory: " + ec.message());
+    std::string pattern = (temp / (prefix + "XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return Status::IoError("cannot create a directory in " + temp.string() + ": " +
+                             std::generic_category().message(errno));
+    }
+    return std::unique_ptr<PrivateDir>(new PrivateDir(std::move(pattern)));
+  }
+  ~PrivateDir() {
+    std::error_code ec;  // best effort: nothing to report it to
+    std::filesystem::remove_all(path_, ec);
+  }
+  PrivateDir(const PrivateDir&) = delete;
+  PrivateDir& operator=(const PrivateDir&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit PrivateDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
 
 // Strict decimal: meta records are written by us, anything else is damage.
 std::optional<int64_t> ParseDecimal(std::string_view text) {
@@ -656,11 +709,15 @@ Status ValidateArticle(const ArticleRecord& article, const std::vector<MatchReco
 
 class RocksStore final : public Store {
  public:
+  // `secondary_dir`: a follower's working directory (StoreOptions::follow),
+  // null for other opens; a follower is read-only.
   RocksStore(OpenedDb db, std::string dir, bool read_only, bool sync, int64_t articles,
-             int64_t matches)
-      : db_(std::move(db)),
+             int64_t matches, std::unique_ptr<PrivateDir> secondary_dir = nullptr)
+      : secondary_dir_(std::move(secondary_dir)),
+        db_(std::move(db)),
         dir_(std::move(dir)),
-        read_only_(read_only),
+        read_only_(read_only || secondary_dir_ != nullptr),
+        follower_(secondary_dir_ != nullptr),
         sync_(sync),
         article_count_(articles),
         match_count_(matches) {}
@@ -668,6 +725,7 @@ class RocksStore final : public Store {
   ~RocksStore() override {
     db_.handles.clear();  // before the DB, as RocksDB requires
     db_.db.reset();
+    secondary_dir_.reset();  // after the DB, which writes its log there
   }
 
   RocksStore(const RocksStore&) = delete;
@@ -675,7 +733,8 @@ class RocksStore final : public Store {
 
   Result<std::optional<std::string>> FindArticleIdByUrl(std::string_view canonical_url) override {
     if (canonical_url.empty()) return std::optional<std::string>();
-    return GetRaw(db_, rocksdb::ReadOptions(), kUrlIndex, canonical_url);
+    const ReadView view(this, /*consistent=*/false);
+    return GetRaw(db_, view.options(), kUrlIndex, canonical_url);
   }
 
   Result<PutResult> PutArticle(const ArticleWrite& write) override {
@@ -799,7 +858,8 @@ class RocksStore final : public Store {
     if (limit == 0) return due;
     const std::string upper = EncodeTime(now == INT64_MAX ? now : now + 1);
     const rocksdb::Slice upper_slice = ToSlice(upper);
-    rocksdb::ReadOptions ro;
+    const ReadView view(this, /*consistent=*/false);
+    rocksdb::ReadOptions ro = view.options();
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kRechecks)));
     for (it->SeekToFirst(); it->Valid() && due.size() < limit; it->Next()) {
@@ -862,7 +922,8 @@ class RocksStore final : public Store {
 
   Result<std::vector<ArticleVersion>> GetVersions(std::string_view id) override {
     if (!IsValidArticleId(id)) return std::vector<ArticleVersion>();
-    return ReadVersions(rocksdb::ReadOptions(), id);
+    const ReadView view(this, /*consistent=*/false);
+    return ReadVersions(view.options(), id);
   }
 
   Result<std::vector<ArticleEvent>> ListEvents(int64_t since, int64_t until,
@@ -873,7 +934,8 @@ class RocksStore final : public Store {
     const std::string upper = EncodeTime(until);
     const rocksdb::Slice lower_slice = ToSlice(lower);
     const rocksdb::Slice upper_slice = ToSlice(upper);
-    rocksdb::ReadOptions ro;
+    const ReadView view(this, /*consistent=*/false);
+    rocksdb::ReadOptions ro = view.options();
     ro.iterate_lower_bound = &lower_slice;
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kEvents)));
@@ -889,9 +951,8 @@ class RocksStore final : public Store {
   Result<std::vector<MatchRecord>> GetMatches(std::string_view id) override {
     std::vector<MatchRecord> matches;
     if (!IsValidArticleId(id)) return matches;
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     Result<std::optional<ArticleRecord>> article = ReadArticle(ro, id, /*with_text=*/false);
     if (!article.ok()) return article.status();
     if (!article->has_value()) return matches;
@@ -905,15 +966,15 @@ class RocksStore final : public Store {
 
   Result<std::optional<std::string>> GetRawHtml(std::string_view id) override {
     if (!IsValidArticleId(id)) return std::optional<std::string>();
-    return GetRaw(db_, rocksdb::ReadOptions(), kRawHtml, id);
+    const ReadView view(this, /*consistent=*/false);
+    return GetRaw(db_, view.options(), kRawHtml, id);
   }
 
   Result<std::vector<std::string>> UrlsOf(std::string_view id) override {
     std::vector<std::string> urls;
     if (!IsValidArticleId(id)) return urls;
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     Result<std::optional<ArticleRecord>> article = ReadArticle(ro, id, /*with_text=*/false);
     if (!article.ok()) return article.status();
     if (!article->has_value()) return urls;
@@ -926,6 +987,13 @@ class RocksStore final : public Store {
   }
 
   Status Backup(const std::string& to_dir) override {
+    if (follower_) {
+      // A secondary instance cannot list its live files, which a
+      // checkpoint needs; the writer's view is the one to copy anyway.
+      return Status::Unsupported("database " + dir_ +
+                                 " was opened as a follower; back it up with a normal or "
+                                 "read-only open (mediawatch backup)");
+    }
     std::error_code ec;
     if (to_dir.empty()) return Status::InvalidArgument("empty backup directory");
     if (std::filesystem::exists(to_dir, ec)) {
@@ -946,19 +1014,17 @@ class RocksStore final : public Store {
                                                     size_t limit) override {
     std::vector<ArticleRecord> members;
     if (limit == 0 || !IsValidArticleId(cluster_id)) return members;
-    // One snapshot: the member keys and records are written in one batch.
-    const rocksdb::Snapshot* snapshot = db_.db->GetSnapshot();
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot;
-    Status status = ReadClusterMembers(ro, cluster_id, limit, &members);
-    db_.db->ReleaseSnapshot(snapshot);
+    // One view: the member keys and records are written in one batch.
+    const ReadView view(this, /*consistent=*/true);
+    Status status = ReadClusterMembers(view.options(), cluster_id, limit, &members);
     if (!status.ok()) return status;
     return members;
   }
 
   Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) override {
     if (!IsValidArticleId(id)) return std::optional<ArticleRecord>();
-    return ReadArticle(rocksdb::ReadOptions(), id, /*with_text=*/true);
+    const ReadView view(this, /*consistent=*/false);
+    return ReadArticle(view.options(), id, /*with_text=*/true);
   }
 
   Status PutFeedState(const FeedState& state) override {
@@ -977,8 +1043,8 @@ class RocksStore final : public Store {
 
   Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) override {
     if (feed_id.empty()) return std::optional<FeedState>();
-    Result<std::optional<std::string>> raw =
-        GetRaw(db_, rocksdb::ReadOptions(), kFeedState, feed_id);
+    const ReadView view(this, /*consistent=*/false);
+    Result<std::optional<std::string>> raw = GetRaw(db_, view.options(), kFeedState, feed_id);
     if (!raw.ok()) return raw.status();
     if (!raw->has_value()) return std::optional<FeedState>();
     Result<FeedState> state = DecodeFeedStateFor(feed_id, **raw);
@@ -994,8 +1060,8 @@ class RocksStore final : public Store {
   }
 
   Result<std::optional<RunState>> GetRunState() override {
-    Result<std::optional<std::string>> raw =
-        GetRaw(db_, rocksdb::ReadOptions(), kMeta, kRunStateKey);
+    const ReadView view(this, /*consistent=*/false);
+    Result<std::optional<std::string>> raw = GetRaw(db_, view.options(), kMeta, kRunStateKey);
     if (!raw.ok()) return raw.status();
     if (!raw->has_value()) return std::optional<RunState>();
     Result<RunState> state = DecodeRunState(**raw);
@@ -1013,7 +1079,8 @@ class RocksStore final : public Store {
 
   Result<std::optional<HostState>> GetHostState(std::string_view host) override {
     if (host.empty()) return std::optional<HostState>();
-    Result<std::optional<std::string>> raw = GetRaw(db_, rocksdb::ReadOptions(), kHostState, host);
+    const ReadView view(this, /*consistent=*/false);
+    Result<std::optional<std::string>> raw = GetRaw(db_, view.options(), kHostState, host);
     if (!raw.ok()) return raw.status();
     if (!raw->has_value()) return std::optional<HostState>();
     Result<HostState> state = DecodeHostState(**raw);
@@ -1023,8 +1090,8 @@ class RocksStore final : public Store {
 
   Result<std::vector<FeedState>> ListFeedStates() override {
     std::vector<FeedState> states;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_.db->NewIterator(rocksdb::ReadOptions(), db_.cf(kFeedState)));
+    const ReadView view(this, /*consistent=*/false);
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(view.options(), db_.cf(kFeedState)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       Result<FeedState> state = DecodeFeedStateFor(ToView(it->key()), ToView(it->value()));
       if (!state.ok()) return state.status();
@@ -1037,11 +1104,10 @@ class RocksStore final : public Store {
   Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) override {
     std::vector<MatchHit> hits;
     if (query.limit == 0) return hits;
-    // One snapshot for indexes and records: PutArticle writes them all in
+    // One view for indexes and records: PutArticle writes them all in
     // one batch, so every index entry seen here has its article.
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     std::vector<std::string> scope;  // the watch-lists whose matches are reported
     Grouped grouped;
     MW_RETURN_IF_ERROR(Collect(ro, query, query.limit, /*want_matches=*/true, &scope, &grouped));
@@ -1078,9 +1144,8 @@ class RocksStore final : public Store {
     std::vector<TimelineCount> counts;
     MatchQuery filters = query.filters;
     filters.after.reset();
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     std::vector<std::string> scope;
     Grouped grouped;
     MW_RETURN_IF_ERROR(Collect(ro, filters, SIZE_MAX, /*want_matches=*/false, &scope, &grouped));
@@ -1113,9 +1178,8 @@ class RocksStore final : public Store {
   Result<std::vector<ArticleRecord>> ListArticles(size_t limit) override {
     std::vector<ArticleRecord> articles;
     if (limit == 0) return articles;
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(ro, db_.cf(kArticlesByTime)));
     for (it->SeekToLast(); it->Valid() && articles.size() < limit; it->Prev()) {
       const std::optional<ArticleTimeKeyParts> parts = DecodeArticleTimeKey(ToView(it->key()));
@@ -1135,9 +1199,8 @@ class RocksStore final : public Store {
 
   Result<StoreStats> Stats() override {
     StoreStats stats;
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     Result<int64_t> feeds = CountKeys(db_, ro, kFeedState);
     if (!feeds.ok()) return feeds.status();
     stats.feeds = *feeds;
@@ -1193,10 +1256,9 @@ class RocksStore final : public Store {
   Result<std::vector<PendingAlert>> PendingAlerts(size_t limit) override {
     std::vector<PendingAlert> alerts;
     if (limit == 0) return alerts;
-    // One snapshot: an alert and its delivery states are written together.
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions base;
-    base.snapshot = snapshot.snapshot();
+    // One view: an alert and its delivery states are written together.
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& base = view.options();
     const std::string lower(1, kAlertPendingKind);
     const std::string upper = PrefixSuccessor(lower);
     const rocksdb::Slice upper_slice = ToSlice(upper);
@@ -1273,9 +1335,8 @@ class RocksStore final : public Store {
                                                 size_t limit) override {
     std::vector<AlertRecord> history;
     if (limit == 0 || watchlist_id.size() > kMaxWatchlistIdSize) return history;
-    rocksdb::ManagedSnapshot snapshot(db_.db.get());
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.snapshot();
+    const ReadView view(this, /*consistent=*/true);
+    const rocksdb::ReadOptions& ro = view.options();
     if (!watchlist_id.empty()) {
       MW_RETURN_IF_ERROR(ReadHistory(ro, watchlist_id, limit, &history));
       return history;
@@ -1301,7 +1362,10 @@ class RocksStore final : public Store {
     return history;
   }
 
-  Result<size_t> CountPendingAlerts() override { return CountPending(rocksdb::ReadOptions()); }
+  Result<size_t> CountPendingAlerts() override {
+    const ReadView view(this, /*consistent=*/false);
+    return CountPending(view.options());
+  }
 
   Status PutAppState(std::string_view key, std::string_view value) override {
     MW_RETURN_IF_ERROR(CheckWritable());
@@ -1317,7 +1381,45 @@ class RocksStore final : public Store {
 
   Result<std::optional<std::string>> GetAppState(std::string_view key) override {
     MW_RETURN_IF_ERROR(CheckAppStateKey(key));
-    return GetRaw(db_, rocksdb::ReadOptions(), kMeta, AppStateKey(key));
+    const ReadView view(this, /*consistent=*/false);
+    return GetRaw(db_, view.options(), kMeta, AppStateKey(key));
+  }
+
+  Status Refresh() override {
+    if (!follower_) {
+      if (read_only_) {
+        return Status::Unsupported("database " + dir_ +
+                                   " was opened read-only; open it with follow to refresh");
+      }
+      return Status::Ok();  // the writer's own view is always current
+    }
+    // Exclusive: no read runs while the view moves, so every read method
+    // sees one whole view (ReadView).
+    std::unique_lock<std::shared_mutex> view_lock(view_mu_);
+    MW_RETURN_IF_ERROR(
+        FromRocks(db_.db->TryCatchUpWithPrimary(), "catching up with the writer of " + dir_));
+    // A newer build may have migrated the database under us.
+    const rocksdb::ReadOptions ro;
+    Result<std::optional<std::string>> raw = GetRaw(db_, ro, kMeta, kSchemaVersionKey);
+    if (!raw.ok()) return raw.status();
+    if (raw->has_value()) {
+      Result<int> version = ParseVersion(**raw, dir_);
+      if (!version.ok()) return version.status();
+      if (*version > kSchemaVersion) return NewerVersionError(*version);
+    }
+    // The counters mirror records the writer updates in each article's
+    // batch: reload them, as an open does.
+    Result<int64_t> articles = LoadCounter(db_, kArticleCountKey, kArticles);
+    if (!articles.ok()) return articles.status();
+    Result<int64_t> matches = LoadCounter(db_, kMatchCountKey, kMatches);
+    if (!matches.ok()) return matches.status();
+    std::lock_guard<std::mutex> lock(write_mu_);
+    article_count_ = *articles;
+    match_count_ = *matches;
+    // Only PutArticle fills it, which a follower refuses; cleared so that
+    // no stale fingerprint could ever outlive a refresh.
+    band_cache_.clear();
+    return Status::Ok();
   }
 
  private:
@@ -1905,9 +2007,41 @@ class RocksStore final : public Store {
   }
 
   Status CheckWritable() const {
+    if (follower_) {
+      return Status::Unsupported("database " + dir_ + " was opened read-only (as a follower)");
+    }
     if (read_only_) return Status::Unsupported("database " + dir_ + " was opened read-only");
     return Status::Ok();
   }
+
+  // The view one public read method reads through (every one holds one for
+  // its whole run, and calls no other public method). A follower's view
+  // moves only in Refresh(), which takes view_mu_ exclusively, so holding
+  // it shared keeps the view still: all reads of the method see the same
+  // committed batches. A follower takes no snapshot (RocksDB secondaries
+  // refuse iterators with one, and need none while the view is still);
+  // other instances take one when `consistent` (methods that read an index
+  // and then the records it names).
+  class ReadView {
+   public:
+    ReadView(const RocksStore* store, bool consistent) {
+      if (store->follower_) {
+        lock_ = std::shared_lock<std::shared_mutex>(store->view_mu_);
+      } else if (consistent) {
+        snapshot_.emplace(store->db_.db.get());
+        options_.snapshot = snapshot_->snapshot();
+      }
+    }
+    ReadView(const ReadView&) = delete;
+    ReadView& operator=(const ReadView&) = delete;
+
+    const rocksdb::ReadOptions& options() const { return options_; }
+
+   private:
+    std::shared_lock<std::shared_mutex> lock_;
+    std::optional<rocksdb::ManagedSnapshot> snapshot_;
+    rocksdb::ReadOptions options_;
+  };
 
   // The record of article `id`; its text from article_text when asked for.
   Result<std::optional<ArticleRecord>> ReadArticle(const rocksdb::ReadOptions& ro,
@@ -1996,10 +2130,16 @@ class RocksStore final : public Store {
         });
   }
 
+  // A follower's RocksDB working directory (null otherwise). Declared
+  // before db_ so that it outlives the DB, which logs into it.
+  std::unique_ptr<PrivateDir> secondary_dir_;
   OpenedDb db_;
   const std::string dir_;
   const bool read_only_;
-  const bool sync_;  // StoreOptions::sync_writes
+  const bool follower_;  // StoreOptions::follow: a RocksDB secondary
+  const bool sync_;      // StoreOptions::sync_writes
+  // A follower's view lock (ReadView, Refresh); unused otherwise.
+  mutable std::shared_mutex view_mu_;
   // Serializes PutArticle's check-and-insert; guards the counters, which
   // mirror the count.* records written in the same batches.
   std::mutex write_mu_;
@@ -2076,18 +2216,22 @@ Result<std::unique_ptr<Store>> OpenRocksStoreImpl(const std::string& dir,
                                                   const StoreOptions& options) {
   if (dir.empty()) return Status::InvalidArgument("empty database directory");
   const std::filesystem::path path(dir);
+  const bool read_only = options.read_only || options.follow;
   std::error_code ec;
   if (std::filesystem::is_regular_file(path / "CURRENT", ec)) {
     // Decide before a writable open, which would add our column families
     // to whatever is there: a foreign or newer database stays untouched.
     Result<Probe> probe = ProbeSchema(dir);
     if (!probe.ok()) return probe.status();
-    if (options.read_only && probe->version != 0 && probe->version < kSchemaVersion) {
+    if (read_only && probe->version != 0 && probe->version < kSchemaVersion) {
       return OlderReadOnlyError(probe->version);
     }
   } else {
-    if (options.read_only || !options.create_if_missing) {
-      return Status::NotFound("no mediawatch database in " + dir);
+    if (read_only || !options.create_if_missing) {
+      return Status::NotFound("no mediawatch database in " + dir +
+                              (options.follow ? " (a follower needs one: start the writer, e.g. "
+                                                "mediawatch crawl or run, first)"
+                                              : ""));
     }
     // RocksDB would happily create its files among someone else's.
     if (std::filesystem::is_directory(path, ec) && !std::filesystem::is_empty(path, ec)) {
@@ -2096,15 +2240,24 @@ Result<std::unique_ptr<Store>> OpenRocksStoreImpl(const std::string& dir,
                                      "a new or empty directory");
     }
   }
-  Result<OpenedDb> db = OpenDb(dir, options.read_only, options.create_if_missing);
+  std::unique_ptr<PrivateDir> secondary_dir;
+  if (options.follow) {
+    Result<std::unique_ptr<PrivateDir>> made = PrivateDir::Create("mediawatch-follower-");
+    if (!made.ok()) return made.status().WithContext("opening " + dir + " as a follower");
+    secondary_dir = std::move(made).value();
+  }
+  // On an error below, secondary_dir removes itself (after `db` closed).
+  Result<OpenedDb> db = OpenDb(dir, read_only, options.create_if_missing,
+                               secondary_dir ? secondary_dir->path() : std::string());
   if (!db.ok()) return db.status();
-  MW_RETURN_IF_ERROR(CheckSchema(*db, dir, options.read_only));
+  MW_RETURN_IF_ERROR(CheckSchema(*db, dir, read_only));
   Result<int64_t> articles = LoadCounter(*db, kArticleCountKey, kArticles);
   if (!articles.ok()) return articles.status();
   Result<int64_t> matches = LoadCounter(*db, kMatchCountKey, kMatches);
   if (!matches.ok()) return matches.status();
-  return std::unique_ptr<Store>(std::make_unique<RocksStore>(
-      std::move(db).value(), dir, options.read_only, options.sync_writes, *articles, *matches));
+  return std::unique_ptr<Store>(std::make_unique<RocksStore>(std::move(db).value(), dir, read_only,
+                                                             options.sync_writes, *articles,
+                                                             *matches, std::move(secondary_dir)));
 }
 
 }  // namespace storage_internal

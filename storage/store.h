@@ -504,6 +504,24 @@ class Store {
   // The value stored under `key`, std::nullopt when none. kInvalidArgument
   // for a key PutAppState would refuse.
   virtual Result<std::optional<std::string>> GetAppState(std::string_view key) = 0;
+
+  // --- Following a live writer ---
+  //
+  // Brings this store's view up to date with what another process (or
+  // another store in this process) has committed to the same database since
+  // the open or the last Refresh: after an Ok return every method reads the
+  // newer data, counts of Stats() included. Meant for a long-running reader
+  // (`mediawatch serve`) beside `mediawatch run`.
+  //
+  // Ok and nothing to do where the view is always current (a writable
+  // store, a server-based backend: this default). The RocksDB backend opened
+  // with StoreOptions::follow catches up with the writer; opened read_only
+  // without follow it returns kUnsupported (its view stays as of its open).
+  // Cost: proportional to what was written since the last call. Calls from
+  // several threads are serialized; reads in flight finish on the view they
+  // started with, and reads wait while a refresh switches views. On an
+  // error the store keeps serving the view it had.
+  virtual Status Refresh() { return Status::Ok(); }
 };
 
 struct StoreOptions {
@@ -511,6 +529,19 @@ struct StoreOptions {
   bool create_if_missing = true;
   // Open without write access (query commands). Default: false.
   bool read_only = false;
+  // Open as a read-only follower of a database that a writer (`mediawatch
+  // run` in another process) may be changing: reads see the database as of
+  // the open, then as of the last Store::Refresh(), which catches up with
+  // the writer. Implies read_only (every write returns kUnsupported;
+  // create_if_missing is ignored) and, like it, takes no lock: it works
+  // while the writer holds the database. The database must exist (else
+  // kNotFound) and have this build's schema version (else kUnsupported, as
+  // for read_only). RocksDB: a secondary instance, which keeps its working
+  // files (an info log) in a private directory under the system temp
+  // directory ($TMPDIR, else /tmp), created at open and removed when the
+  // store is destroyed; so any number of followers may run at once. Backup
+  // is refused (kUnsupported). Default: false.
+  bool follow = false;
   // fsync the write-ahead log on every write, so a committed article also
   // survives power loss or an OS crash. Without it (the default) a
   // committed article survives the process being killed (kill -9), not a
