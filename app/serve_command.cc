@@ -1,5 +1,7 @@
 // `mediawatch serve --db DIR`: the JSON API and the web dashboard over one
 // database (server/server.h, docs/api.md), read-only, until SIGINT/SIGTERM.
+// It follows the database (StoreOptions::follow): what a concurrently
+// running `mediawatch run` stores shows up within --refresh-ms.
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -10,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "app/cli.h"
@@ -30,6 +33,7 @@ struct ServeFlags {
   std::string token_env;
   std::string token_file;
   size_t threads = 8;
+  int refresh_ms = 2000;
 };
 
 // The token from --token-env or --token-file ("" when neither). Never from
@@ -95,6 +99,19 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
   options.port = listen->second;
   options.token = *token;
   options.threads = flags.threads;
+  options.refresh_interval_ms = flags.refresh_ms;
+  // The logger is single-threaded and the callback runs on a worker thread:
+  // every log call from the moment the server starts holds log_mu.
+  std::mutex log_mu;
+  options.on_refresh_error = [&log, &log_mu, db = flags.db_dir](const Status& status) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    if (status.ok()) {
+      log.info("following {} again", db);
+    } else {
+      log.warn("cannot catch up with {} ({}); serving the data as of the last refresh", db,
+               status.ToString());
+    }
+  };
   if (!flags.config_dir.empty()) {
     const std::filesystem::path dir(flags.config_dir);
     if (std::filesystem::is_directory(dir / "watchlists")) {
@@ -113,10 +130,16 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
     for (const FeedConfig& f : *feeds) options.feed_names[f.id] = f.source;
   }
 
-  // Read-only: never writes, and works while `mediawatch run` holds the
-  // database (it then shows the database as it was when serve started).
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
-  if (!store) return kExitFailure;
+  // A read-only follower: never writes, works while `mediawatch run` holds
+  // the database, and catches up with it (the server refreshes it).
+  StoreOptions store_options;
+  store_options.follow = true;
+  Result<std::unique_ptr<Store>> opened = OpenRocksStore(flags.db_dir, store_options);
+  if (!opened.ok()) {
+    log.error("cannot open database {}: {}", flags.db_dir, opened.status().ToString());
+    return kExitFailure;
+  }
+  std::unique_ptr<Store> store = std::move(opened).value();
 
   // Every thread the server starts inherits this mask, so SIGINT/SIGTERM
   // reach only the sigwait below: a clean stop, no handler, no global.
@@ -133,12 +156,19 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
   }
   std::printf("listening on %s\n", (*srv)->url().c_str());
   std::fflush(stdout);
-  log.info("serving {} read-only; SIGINT/SIGTERM stop", flags.db_dir);
+  {
+    std::lock_guard<std::mutex> lock(log_mu);
+    log.info("serving {} read-only, following its writer every {} ms; SIGINT/SIGTERM stop",
+             flags.db_dir, flags.refresh_ms);
+  }
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
-  log.info("signal {}: stopping", signal_number);
+  {
+    std::lock_guard<std::mutex> lock(log_mu);
+    log.info("signal {}: stopping", signal_number);
+  }
   (*srv)->Stop();
   (*srv)->Wait();
   return kExitOk;
@@ -170,10 +200,15 @@ void AddServeCommand(CLI::App& app, std::vector<Command>* commands) {
       ->excludes(env);
   cmd->add_option("--threads", flags->threads, "Requests served at once (default: 8)")
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--refresh-ms", flags->refresh_ms,
+                  "Catch up with the database's writer (a running `run` or `crawl`) before an "
+                  "API request at most every MS milliseconds (default: 2000; 0 = before every "
+                  "API request)")
+      ->check(CLI::Range(0, 3600000));
   cmd->footer(
       "Prints 'listening on http://HOST:PORT/' once it listens; SIGINT/SIGTERM stop it (exit "
-      "0). The database is opened read-only: serve works while `run` writes to it, and shows "
-      "it as it was when serve started.");
+      "0). The database is opened read-only, as a follower: serve works while `run` writes "
+      "to it and shows what `run` stores within --refresh-ms, without a restart.");
   commands->push_back({cmd, [flags](spdlog::logger& log) { return CmdServe(*flags, log); }});
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "server/api.h"
 
@@ -76,6 +77,42 @@ class BoundedPool final : public httplib::TaskQueue {
   std::vector<std::thread> workers_;
 };
 
+// Store::Refresh() at most once per interval, for the /api/ requests
+// (ServerOptions::refresh_interval_ms). A request that finds another one
+// refreshing goes on without waiting here: its reads wait inside the store
+// until the new view is in place, and the interval is not spent twice.
+class Refresher {
+ public:
+  Refresher(Store* store, int interval_ms, std::function<void(const Status&)> report)
+      : store_(store),
+        interval_(std::chrono::milliseconds(interval_ms)),
+        report_(std::move(report)),
+        last_(std::chrono::steady_clock::now()) {}  // a store is current when opened
+
+  void MaybeRefresh() {
+    if (interval_.count() < 0) return;
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < interval_) return;
+    // Counted from the attempt: a failing refresh is retried once per
+    // interval, not on every request.
+    last_ = now;
+    const Status status = store_->Refresh();
+    if (status.ok() == healthy_) return;
+    healthy_ = status.ok();
+    if (report_) report_(status);
+  }
+
+ private:
+  Store* const store_;
+  const std::chrono::milliseconds interval_;
+  const std::function<void(const Status&)> report_;
+  std::mutex mu_;  // one refresh at a time; guards the members below
+  std::chrono::steady_clock::time_point last_;
+  bool healthy_ = true;
+};
+
 std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -119,6 +156,7 @@ void CopyResponse(const ApiResponse& from, httplib::Response* to) {
 }  // namespace
 
 struct Server::Impl {
+  std::unique_ptr<Refresher> refresher;
   std::unique_ptr<Api> api;
   std::unique_ptr<httplib::Server> http;
   std::thread thread;
@@ -252,18 +290,25 @@ Result<std::unique_ptr<Server>> Server::Start(Store* store, ServerOptions option
   if (!api.ok()) return api.status();
   impl->api = std::move(api).value();
 
+  impl->refresher = std::make_unique<Refresher>(store, options.refresh_interval_ms,
+                                                std::move(options.on_refresh_error));
+
   // Every request goes through the Api (routing, methods, errors); the
   // library's own routes stay empty.
   const Api* handler = impl->api.get();
-  http.set_pre_routing_handler([handler](const httplib::Request& req, httplib::Response& res) {
-    const ApiResponse response = handler->Handle(ToApiRequest(req));
-    CopyResponse(response, &res);
-    if (req.method != "GET" && req.method != "HEAD") {
-      // A body may follow that nobody read: do not parse it as a request.
-      res.set_header("Connection", "close");
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  Refresher* refresher = impl->refresher.get();
+  http.set_pre_routing_handler(
+      [handler, refresher](const httplib::Request& req, httplib::Response& res) {
+        // Static files hold no data: only the API needs a current view.
+        if (req.path.rfind("/api/", 0) == 0) refresher->MaybeRefresh();
+        const ApiResponse response = handler->Handle(ToApiRequest(req));
+        CopyResponse(response, &res);
+        if (req.method != "GET" && req.method != "HEAD") {
+          // A body may follow that nobody read: do not parse it as a request.
+          res.set_header("Connection", "close");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      });
   // Errors found by the library before routing (a malformed request line,
   // 414 URI too long, 413 payload too large) get a JSON body too.
   http.set_error_handler(

@@ -17,11 +17,20 @@
 // timeouts, so slow or many clients cannot grow memory or threads without
 // bound.
 //
+// Following a live database: before answering an /api/ request the server
+// calls Store::Refresh() when the last call is refresh_interval_ms old, so
+// a store opened with StoreOptions::follow shows what a concurrently
+// running `mediawatch run` stored (at most that interval late). One request
+// refreshes while the others go on (they read the new view once it is in
+// place); a failed refresh is reported through on_refresh_error and the
+// store keeps serving the view it had.
+//
 // Thread safety: port(), url(), Stop() and Wait() may be called from any
 // thread; Stop() is idempotent. The destructor stops and waits.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,12 +68,22 @@ struct ServerOptions {
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;
   int keep_alive_seconds = 2;
+  // Store::Refresh() before an /api/ request when the last refresh (or the
+  // start) is at least this many milliseconds ago; 0 = before every /api/
+  // request, negative = never. Default: 2000.
+  int refresh_interval_ms = 2000;
+  // Called (on a worker thread, one call at a time) with the error of a
+  // failed refresh when the previous refresh succeeded (so a lasting
+  // failure is reported once, not every interval), and with Status::Ok()
+  // when refreshing works again. Default: none.
+  std::function<void(const Status&)> on_refresh_error;
 };
 
 class Server {
  public:
   // Validates `options`, binds and starts serving on background threads.
-  // `store` must outlive the Server and is only read. Errors:
+  // `store` must outlive the Server and is only read (and refreshed, see
+  // above). Errors:
   // kInvalidArgument (a non-loopback host without a token, a bad token or
   // port, watch-lists that do not compile), kIoError (cannot bind: the
   // message names the address).
