@@ -678,12 +678,7 @@ async function coverageView(main, params, gen) {
 
 function fillFilterOptions(data, state, langSelect, sourceSelect) {
   const sources = Array.isArray(data.sources) ? data.sources : [];
-  const languages = new Map();
-  for (const s of sources) {
-    for (const [lang, n] of Object.entries(s.languages || {})) {
-      languages.set(lang, (languages.get(lang) || 0) + (Number(n) || 0));
-    }
-  }
+  const languages = new Map(Object.entries(data.languages || {}));
   if (state.lang && !languages.has(state.lang)) languages.set(state.lang, null);
   for (const lang of [...languages.keys()].sort()) {
     if (lang === '') continue;
@@ -1414,13 +1409,13 @@ function sourcesSection(data) {
   const sources = Array.isArray(data.sources) ? data.sources : [];
   return h('section', {class: 'panel', 'aria-labelledby': 'sources-heading'}, h('h2', {id: 'sources-heading'}, `Sources (${sources.length})`),
            h('div', {class: 'table-scroll'}, h('table', {'data-testid': 'sources-table'},
-             h('thead', null, h('tr', null, ['Source', 'Feeds', 'Articles', 'Flagged', 'Languages'].map((c) => h('th', {scope: 'col'}, c)))),
+             h('thead', null, h('tr', null, ['Source', 'Feeds', 'Articles', 'Flagged', 'Flagged by language'].map((c) => h('th', {scope: 'col'}, c)))),
              h('tbody', null, sources.map((s) => h('tr', null,
                h('td', null, String(s.source ?? '')),
                h('td', null, (Array.isArray(s.feed_ids) ? s.feed_ids : []).map(String).join(', ')),
                h('td', {class: 'num'}, String(Number(s.articles) || 0)),
                h('td', {class: 'num'}, String(Number(s.matched_articles) || 0)),
-               h('td', null, Object.entries(s.languages || {}).map(([l, n]) => h('span', {class: 'badge badge-lang'}, `${l} ${n}`)))))))));
+               h('td', null, Object.entries(s.matched_languages || {}).map(([l, n]) => h('span', {class: 'badge badge-lang'}, `${l} ${n}`)))))))));
 }
 
 // Any JSON value as nested definition lists (run state and stats, whose
