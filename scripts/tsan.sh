@@ -5,7 +5,9 @@
 #                 hostile servers on loopback threads), schedule, robots and
 #                 the pipeline with its store worker thread;
 #   storage_test  the tests that write one store from several threads;
-#   text_test     the tests that fold and transliterate from several threads.
+#   text_test     the tests that fold and transliterate from several threads;
+#   server_test   whole: `serve`'s bounded worker pool over loopback, and a
+#                 follower store refreshed while requests read it.
 # Exits 1 on any failure or ThreadSanitizer report. Suppressions (only for
 # uninstrumented Debian libraries, each explained): tests/tsan.supp.
 # Usage: scripts/tsan.sh
@@ -77,6 +79,7 @@ status=0
 wait_all || status=1
 run "$work/storage.log" "$bin/storage_test" --gtest_brief=1 --gtest_filter='*Concurrent*'
 run "$work/text.log" "$bin/text_test" --gtest_brief=1 --gtest_filter='*Concurrent*'
+run "$work/server.log" "$bin/server_test" --gtest_brief=1
 wait_all || status=1
 
 echo "tsan.sh: built in $built s, total $(($(date +%s) - start)) s"
