@@ -34,6 +34,7 @@ all_targets=(
   query:2048
   normalizer:4096
   codec:4096
+  api:2048
 )
 
 bash scripts/install-deps.sh
