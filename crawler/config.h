@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/duration.h"  // ParseInterval, used with the config
 #include "base/status.h"
 #include "watch/watchlist.h"
 
@@ -105,9 +106,6 @@ Result<std::vector<FeedConfig>> LoadFeedFile(const std::filesystem::path& path);
 // Loads only the feed lists in `dir` (every *.toml, sorted). Duplicate feed
 // ids across files are an error.
 Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir);
-
-// "90" / "90s" / "30m" / "2h" / "1d" -> seconds; nullopt-like error otherwise.
-Result<int64_t> ParseInterval(std::string_view text);
 
 // "250ms" / "1s" / "1.5s" / "2m" -> milliseconds.
 Result<int64_t> ParseDurationMs(std::string_view text);

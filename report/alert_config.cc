@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/config_files.h"
+#include "base/duration.h"
 #include "base/toml_util.h"
 #include "report/digest.h"
 
@@ -150,37 +151,6 @@ std::optional<int> ParseClock(std::string_view text) {
   int m = (text[3] - '0') * 10 + (text[4] - '0');
   if (h > 23 || m > 59) return std::nullopt;
   return h * 60 + m;
-}
-
-// "90s", "30m", "2h", "1d" or plain seconds "600".
-std::optional<int64_t> ParseSeconds(std::string_view text) {
-  if (text.empty() || text.size() > 12) return std::nullopt;
-  int64_t unit = 1;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    default:
-      unit = 0;
-  }
-  if (unit != 0) text.remove_suffix(1);
-  if (unit == 0) unit = 1;
-  if (text.empty()) return std::nullopt;
-  int64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  return n * unit;
 }
 
 Result<SinkSpec> ParseSink(std::string_view source, const toml::table& t, size_t index,
@@ -363,7 +333,8 @@ Result<AlertRule> ParseRule(std::string_view source, const toml::table& t, size_
     const bool digits =
         !n.empty() && n.size() <= 5 && n.find_first_not_of("0123456789") == std::string::npos;
     const int64_t count = digits ? std::stoll(n) : 0;
-    const int64_t window = digits ? ParseSeconds(text.substr(slash + 1)).value_or(0) : int64_t{0};
+    Result<int64_t> parsed_window = ParseInterval(text.substr(slash + 1));
+    const int64_t window = digits && parsed_window.ok() ? *parsed_window : int64_t{0};
     if (count < 1 || count > 10000 || window < 1 || window > 7 * 86400) {
       return r.Fail(t.get("rate_limit"), "rate_limit '" + text +
                                              "' must look like \"5/1h\" (1-10000 messages per "
@@ -457,8 +428,8 @@ Result<AlertConfig> ParseAlertConfig(std::string_view toml_text, std::string_vie
       Result<std::optional<std::string>> text = r.String(key);
       if (!text.ok()) return text.status();
       if (!text->has_value()) continue;
-      std::optional<int64_t> seconds = ParseSeconds(**text);
-      if (!seconds || *seconds < 1 || *seconds > 7 * 86400) {
+      Result<int64_t> seconds = ParseInterval(**text);
+      if (!seconds.ok() || *seconds < 1 || *seconds > 7 * 86400) {
         return r.Fail(delivery->as_table()->get(key), std::string(key) + " '" + **text +
                                                           "' must be a duration like \"30s\" or "
                                                           "\"6h\" (1 s to 7 d)");
