@@ -130,6 +130,17 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
     for (const FeedConfig& f : *feeds) options.feed_names[f.id] = f.source;
   }
 
+  // Blocked before the store opens: every thread started from here on —
+  // RocksDB's background threads included — inherits this mask, so
+  // SIGINT/SIGTERM reach only the sigwait below (a clean stop, no handler, no
+  // global). Blocked after the open, a signal could land on a RocksDB thread
+  // and kill the process by its default action.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   // A read-only follower: never writes, works while `mediawatch run` holds
   // the database, and catches up with it (the server refreshes it).
   StoreOptions store_options;
@@ -140,14 +151,6 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
     return kExitFailure;
   }
   std::unique_ptr<Store> store = std::move(opened).value();
-
-  // Every thread the server starts inherits this mask, so SIGINT/SIGTERM
-  // reach only the sigwait below: a clean stop, no handler, no global.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   Result<std::unique_ptr<server::Server>> srv = server::Server::Start(store.get(), options);
   if (!srv.ok()) {
