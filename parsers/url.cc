@@ -101,6 +101,20 @@ Result<std::string> ValidUtf8Url(std::string url) {
   return url;
 }
 
+// `url` (libcurl's rendering of a parsed URL) parsed once more. libcurl
+// normalizes a numeric host only when it parses one, so a host that percent-
+// decoding made numeric ("http:/333%333" renders as http://33333/) changes
+// on the next parse (http://0.0.130.53/). The second parse makes the result
+// a fixed point: resolving it again gives it back (the url fuzzer's
+// invariant).
+Result<std::string> Reparsed(std::string url) {
+  Result<std::string> valid = ValidUtf8Url(std::move(url));
+  if (!valid.ok()) return valid;
+  auto again = ParseAbsolute(*valid);
+  if (!again.ok()) return again.status();
+  return ValidUtf8Url(GetPart(again->get(), CURLUPART_URL));
+}
+
 }  // namespace
 
 Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
@@ -118,9 +132,9 @@ Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
     // A relative href needs a valid base; an absolute href can stand alone.
     auto alone = ParseAbsolute(href);
     if (!alone.ok()) return alone.status();
-    return ValidUtf8Url(GetPart(alone->get(), CURLUPART_URL));
+    return Reparsed(GetPart(alone->get(), CURLUPART_URL));
   }
-  if (href.empty()) return ValidUtf8Url(GetPart(b->get(), CURLUPART_URL));
+  if (href.empty()) return Reparsed(GetPart(b->get(), CURLUPART_URL));
   std::string h(href);
   CURLUcode rc =
       curl_url_set(b->get(), CURLUPART_URL, h.c_str(), CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE);
@@ -131,7 +145,7 @@ Result<std::string> ResolveUrl(std::string_view base, std::string_view href) {
   if (scheme != "http" && scheme != "https") {
     return Status::Unsupported("only http and https URLs are allowed, got '" + scheme + "'");
   }
-  return ValidUtf8Url(GetPart(b->get(), CURLUPART_URL));
+  return Reparsed(GetPart(b->get(), CURLUPART_URL));
 }
 
 Result<std::string> CanonicalizeUrl(std::string_view url) {
@@ -176,7 +190,12 @@ Result<std::string> CanonicalizeUrl(std::string_view url) {
   }
   std::string path = GetPart(u, CURLUPART_PATH);
   if (path.empty()) curl_url_set(u, CURLUPART_PATH, "/", 0);
-  return GetPart(u, CURLUPART_URL);
+  // Parsed once more, as in ResolveUrl (Reparsed): a host made numeric by
+  // percent-decoding is normalized only then, and canonical URLs must be a
+  // fixed point.
+  auto again = ParseAbsolute(GetPart(u, CURLUPART_URL));
+  if (!again.ok()) return again.status();
+  return GetPart(again->get(), CURLUPART_URL);
 }
 
 std::string UrlHost(std::string_view url) {
