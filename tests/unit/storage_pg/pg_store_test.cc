@@ -1,0 +1,348 @@
+// What only the PostgreSQL store has: several writers (threads, Store
+// objects, processes) on one database, the schema migrations, connection
+// errors, PostgreSQL's text rules, and tables that SQL can query.
+#include "storage/pg_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <pqxx/pqxx>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/store.h"
+#include "tests/support/pg_server.h"
+#include "tests/support/test_support.h"
+#include "tests/unit/storage/store_fixtures.h"
+
+namespace mw {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace store_fixtures;
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    MW_REQUIRE_POSTGRES(server);
+    server_ = server;
+    Result<std::string> uri = server->CreateDatabase();
+    ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+    uri_ = *uri;
+  }
+
+  std::unique_ptr<Store> OpenPg(const StoreOptions& options = {}) {
+    Result<std::unique_ptr<Store>> store = OpenPostgresStore(uri_, options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  // One SQL statement's rows, through a connection of the test's own.
+  pqxx::result Sql(const std::string& sql) {
+    pqxx::connection c(uri_);
+    pqxx::work tx(c);
+    pqxx::result r = tx.exec(sql);
+    tx.commit();
+    return r;
+  }
+
+  testing::PgServer* server_ = nullptr;
+  std::string uri_;
+};
+
+ArticleWrite RaceArticle(int i) {
+  ArticleWrite w;
+  w.article = MakeArticle("https://race.example/" + std::to_string(i), 1000 + i);
+  // Near-duplicates of one another: every lookup meets the others.
+  w.article.simhash = 0x0123456789abcdefULL ^ static_cast<uint64_t>(i % 4);
+  w.matches = {MakeMatch("wl", "t")};
+  // Aliases shared by neighbours, claimed in different orders by the
+  // threads: writers wait on each other, and sometimes deadlock (retried).
+  w.alias_urls = {"https://race.example/alias/" + std::to_string(i / 2),
+                  "https://race.example/" + std::to_string(i) + "?amp"};
+  return w;
+}
+
+TEST_F(PgStoreTest, ConcurrentWritersStoreEveryUrlExactlyOnce) {
+  constexpr int kUrls = 200;
+  constexpr int kStores = 2;
+  constexpr int kThreadsPerStore = 2;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int s = 0; s < kStores; ++s) {
+    stores.push_back(OpenPg());
+    ASSERT_NE(stores.back(), nullptr);
+  }
+  std::vector<std::atomic<int>> inserted(kUrls);
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kStores * kThreadsPerStore; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<int> order(kUrls);
+      for (int i = 0; i < kUrls; ++i) order[i] = i;
+      std::mt19937 rng(t + 1);
+      if (t % 2 == 1) std::shuffle(order.begin(), order.end(), rng);
+      Store* store = stores[t % kStores].get();
+      for (int i : order) {
+        Result<PutResult> put = store->PutArticle(RaceArticle(i));
+        if (!put.ok()) {
+          ADD_FAILURE() << put.status().ToString();
+          ++errors;
+          continue;
+        }
+        EXPECT_EQ(put->article_id, ArticleIdForUrl("https://race.example/" + std::to_string(i)));
+        if (put->inserted) ++inserted[i];
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(errors.load(), 0);
+  for (int i = 0; i < kUrls; ++i) EXPECT_EQ(inserted[i].load(), 1) << i;
+
+  Result<StoreStats> stats = stores[0]->Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->articles, kUrls);
+  EXPECT_EQ(stats->matches, kUrls);
+  EXPECT_EQ(stats->alerts_pending, kUrls);
+  EXPECT_EQ((*stores[1]->GetFeedState("feed-1"))->articles_stored, kUrls);
+  // The band locks made every lookup see the copies stored before it: one
+  // cluster, not several started at once.
+  EXPECT_EQ(Sql("SELECT count(DISTINCT cluster_id) FROM articles")[0][0].as<int>(), 1);
+  EXPECT_EQ(Sql("SELECT count(*) FROM article_urls")[0][0].as<int>(), kUrls * 2 + kUrls / 2);
+}
+
+TEST_F(PgStoreTest, TwoProcessesStoreEveryUrlExactlyOnce) {
+  constexpr int kUrls = 100;
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child: its own store and connections; the exit code is how many
+    // of the URLs it inserted (255: an error). _exit skips gtest.
+    int mine = 0;
+    Result<std::unique_ptr<Store>> store = OpenPostgresStore(uri_, {});
+    if (!store.ok()) ::_exit(255);
+    for (int i = kUrls - 1; i >= 0; --i) {
+      Result<PutResult> put = (*store)->PutArticle(RaceArticle(i));
+      if (!put.ok()) ::_exit(255);
+      if (put->inserted) ++mine;
+    }
+    store->reset();
+    ::_exit(mine);
+  }
+  int mine = 0;
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < kUrls; ++i) {
+    Result<PutResult> put = store->PutArticle(RaceArticle(i));
+    ASSERT_TRUE(put.ok()) << put.status().ToString();
+    if (put->inserted) ++mine;
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  const int theirs = WEXITSTATUS(status);
+  ASSERT_NE(theirs, 255) << "the child process failed";
+  EXPECT_EQ(mine + theirs, kUrls);
+  EXPECT_EQ(store->Stats()->articles, kUrls);
+  EXPECT_EQ(*store->CountPendingAlerts(), static_cast<size_t>(kUrls));
+}
+
+TEST_F(PgStoreTest, MigrationIsIdempotentAndSerialized) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      Status s = MigratePostgres(uri_);
+      if (!s.ok()) {
+        ADD_FAILURE() << s.ToString();
+        ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_TRUE(MigratePostgres(uri_).ok());
+  EXPECT_EQ(Sql("SELECT count(*) FROM mediawatch_schema")[0][0].as<int>(), kPostgresSchemaVersion);
+  EXPECT_EQ(Sql("SELECT max(version) FROM mediawatch_schema")[0][0].as<int>(),
+            kPostgresSchemaVersion);
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Stats()->schema_version, kPostgresSchemaVersion);
+}
+
+TEST_F(PgStoreTest, UnmigratedDatabaseIsRefusedUnlessCreating) {
+  StoreOptions read_only;
+  read_only.read_only = true;
+  Result<std::unique_ptr<Store>> store = OpenPostgresStore(uri_, read_only);
+  EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(store.status().message(), HasSubstr("mediawatch db migrate"));
+  StoreOptions follow;
+  follow.follow = true;
+  EXPECT_EQ(OpenPostgresStore(uri_, follow).status().code(), StatusCode::kUnsupported);
+  StoreOptions no_create;
+  no_create.create_if_missing = false;
+  EXPECT_EQ(OpenPostgresStore(uri_, no_create).status().code(), StatusCode::kUnsupported);
+  // Nothing was created by the refused opens.
+  EXPECT_TRUE(Sql("SELECT to_regclass('mediawatch_schema')")[0][0].is_null());
+
+  ASSERT_NE(OpenPg(), nullptr);  // creates
+  store = OpenPostgresStore(uri_, follow);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_TRUE((*store)->Refresh().ok());
+  EXPECT_EQ((*store)->PutAppState("k", "v").code(), StatusCode::kUnsupported);
+}
+
+TEST_F(PgStoreTest, NewerSchemaIsRefused) {
+  ASSERT_TRUE(MigratePostgres(uri_).ok());
+  Sql("INSERT INTO mediawatch_schema (version) VALUES (" +
+      std::to_string(kPostgresSchemaVersion + 1) + ")");
+  Result<std::unique_ptr<Store>> store = OpenPostgresStore(uri_, {});
+  EXPECT_EQ(store.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(store.status().message(), HasSubstr("newer"));
+  EXPECT_EQ(MigratePostgres(uri_).code(), StatusCode::kUnsupported);
+}
+
+TEST_F(PgStoreTest, UnreachableServerIsAnIoErrorWithoutThePassword) {
+  for (const std::string uri :
+       {"postgresql://mw:s3cr3t-pw@127.0.0.1:1/mediawatch?connect_timeout=5",
+        "postgres://mw:s3cr3t-pw@/mediawatch?host=/nonexistent/socket/dir",
+        "postgresql:///mediawatch?host=/nonexistent/dir&user=mw&password=s3cr3t-pw"}) {
+    Result<std::unique_ptr<Store>> store = OpenPostgresStore(uri, {});
+    EXPECT_EQ(store.status().code(), StatusCode::kIoError) << store.status().ToString();
+    EXPECT_THAT(store.status().message(), Not(HasSubstr("s3cr3t-pw")));
+    EXPECT_THAT(store.status().message(), HasSubstr("********"));
+    const Status migrate = MigratePostgres(uri);
+    EXPECT_EQ(migrate.code(), StatusCode::kIoError);
+    EXPECT_THAT(migrate.message(), Not(HasSubstr("s3cr3t-pw")));
+  }
+  EXPECT_EQ(OpenPostgresStore("/var/lib/mediawatch", {}).status().code(),
+            StatusCode::kInvalidArgument);
+  Result<std::unique_ptr<Store>> bad = OpenPostgresStore("postgresql://u:s3cr3t-pw@[::1/x", {});
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << bad.status().ToString();
+  EXPECT_THAT(bad.status().message(), Not(HasSubstr("s3cr3t-pw")));
+  // A database that does not exist: the server answers, and says so.
+  Result<std::unique_ptr<Store>> missing =
+      OpenPostgresStore(server_->UriFor("no_such_database"), {});
+  EXPECT_EQ(missing.status().code(), StatusCode::kIoError);
+  EXPECT_THAT(missing.status().message(), HasSubstr("no_such_database"));
+}
+
+TEST_F(PgStoreTest, UriRecognition) {
+  EXPECT_TRUE(IsPostgresUri("postgresql://host/db"));
+  EXPECT_TRUE(IsPostgresUri("postgres://host/db"));
+  EXPECT_TRUE(IsPostgresUri("postgresql:///db?host=/tmp"));
+  EXPECT_FALSE(IsPostgresUri("/var/lib/mediawatch"));
+  EXPECT_FALSE(IsPostgresUri("postgresql:/x"));
+  EXPECT_FALSE(IsPostgresUri(""));
+}
+
+TEST_F(PgStoreTest, TextMustBeUtf8WithoutNul) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  ArticleRecord a = MakeArticle("https://t.example/1", 1);
+  a.title = "bad \xff byte";
+  EXPECT_EQ(store->PutArticle(a, {}).status().code(), StatusCode::kInvalidArgument);
+  a.title = std::string("nul \0 byte", 10);
+  EXPECT_EQ(store->PutArticle(a, {}).status().code(), StatusCode::kInvalidArgument);
+  a.title = "ok";
+  MatchRecord m = MakeMatch("wl", "t");
+  m.snippet = "\xed\xa0\x80";  // a UTF-16 surrogate
+  EXPECT_EQ(store->PutArticle(a, {m}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->Stats()->articles, 0);
+  Result<std::optional<std::string>> id = store->FindArticleIdByUrl("https://t.example/\xff");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_FALSE(id->has_value());
+  EXPECT_FALSE(store->GetFeedState("\xff")->has_value());
+  EXPECT_TRUE(store->AlertHistory("\xc0\x80", 5)->empty());
+  EXPECT_TRUE(store->CompleteAlerts({"\xff"}, 1).ok());
+  EXPECT_EQ(store->PutDeliveries("\xff", {}).code(), StatusCode::kNotFound);
+  MatchQuery q;
+  q.source = "\xff";
+  EXPECT_TRUE(store->QueryMatches(q)->empty());
+  // A key PostgreSQL btree rows cannot hold: a clear error, not a crash.
+  a = MakeArticle("https://t.example/2", 1);
+  std::string noise;
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i) noise += static_cast<char>('a' + rng() % 26);
+  const Result<bool> put = store->PutArticle(a, {MakeMatch(noise, "t")});
+  EXPECT_EQ(put.status().code(), StatusCode::kInvalidArgument) << put.status().ToString();
+  EXPECT_EQ(store->Stats()->articles, 0);
+}
+
+TEST_F(PgStoreTest, BackupPointsAtPgDump) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  const Status backup = store->Backup("/tmp/x");
+  EXPECT_EQ(backup.code(), StatusCode::kUnsupported);
+  EXPECT_THAT(backup.message(), HasSubstr("pg_dump"));
+  EXPECT_TRUE(store->Refresh().ok());
+}
+
+// The research queries of docs/postgresql.md run against a stored corpus.
+TEST_F(PgStoreTest, TablesAnswerTheDocumentedQueries) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  ArticleRecord ug = MakeArticle("https://ug.example/1", 1769558400);
+  ug.language = "ug";
+  ug.title = "ئۇيغۇر";
+  ArticleWrite w;
+  w.article = ug;
+  w.matches = {MakeMatch("uyghur-detention", "guan-heng")};
+  w.recheck_at = 1769600000;
+  ASSERT_TRUE(store->PutArticle(w).ok());
+  ArticleRecord zh = MakeArticle("https://zh.example/1", 1769558500, 1769500000);
+  zh.language = "zh-Hans";
+  ASSERT_TRUE(store->PutArticle(zh, {MakeMatch("uyghur-detention", "xinjiang")}).ok());
+  ArticleVersion removed;
+  removed.found_at = 1769600001;
+  removed.kind = "removed";
+  removed.reason = "HTTP 404";
+  ASSERT_TRUE(store->RecordRecheck(Recheck{ug.id, 1769600000, 0}, removed, std::nullopt).ok());
+
+  const pqxx::result per_day = Sql(R"SQL(
+    SELECT to_timestamp(a.article_time)::date AS day, a.language, count(DISTINCT a.id) AS articles
+    FROM articles a JOIN matches m ON m.article_id = a.id
+    WHERE m.watchlist_id = 'uyghur-detention'
+    GROUP BY 1, 2 ORDER BY 1, 2)SQL");
+  ASSERT_EQ(per_day.size(), 2u);
+  EXPECT_EQ(per_day[0][1].as<std::string>(), "zh-Hans");
+  EXPECT_EQ(per_day[1][1].as<std::string>(), "ug");
+
+  const pqxx::result uyghur = Sql(R"SQL(
+    SELECT a.url, a.title, string_agg(m.target_id, ', ' ORDER BY m.target_id) AS targets
+    FROM articles a JOIN matches m ON m.article_id = a.id
+    WHERE a.language_primary = 'ug'
+    GROUP BY a.id, a.url, a.title ORDER BY max(a.article_time) DESC)SQL");
+  ASSERT_EQ(uyghur.size(), 1u);
+  EXPECT_EQ(uyghur[0][1].as<std::string>(), "ئۇيغۇر");
+  EXPECT_EQ(uyghur[0][2].as<std::string>(), "guan-heng");
+
+  const pqxx::result changes = Sql(R"SQL(
+    SELECT a.url, v.number, v.kind, v.reason, to_timestamp(v.found_at) AS found
+    FROM versions v JOIN articles a ON a.id = v.article_id
+    WHERE v.kind IN ('edited', 'removed') ORDER BY v.found_at DESC)SQL");
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0][2].as<std::string>(), "removed");
+  EXPECT_EQ(changes[0][3].as<std::string>(), "HTTP 404");
+
+  const pqxx::result alerts = Sql(R"SQL(
+    SELECT id, event, array_to_string(target_ids, ',') FROM alerts ORDER BY created_at, id)SQL");
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(alerts[2][1].as<std::string>(), "removed");
+
+  const pqxx::result urls =
+      Sql("SELECT article_id FROM article_urls WHERE url = 'https://ug.example/1'");
+  ASSERT_EQ(urls.size(), 1u);
+  EXPECT_EQ(urls[0][0].as<std::string>(), ug.id);
+}
+
+}  // namespace
+}  // namespace mw
