@@ -476,6 +476,12 @@ Status FromSqlError(const pqxx::sql_error& e, const Target& target) {
 Result<std::unique_ptr<pqxx::connection>> Connect(const Target& target, bool read_only) {
   try {
     auto connection = std::make_unique<pqxx::connection>(target.uri);
+    // libpqxx 6 would otherwise reconnect a broken connection silently,
+    // without the session settings below; the pool opens a new one instead.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
     pqxx::nontransaction tx(*connection);
     // Notices (e.g. "relation already exists, skipping") would go to stderr.
     tx.exec("SET client_min_messages TO warning");
@@ -547,6 +553,18 @@ class ConnectionPool {
 
   const Target& target() const { return target_; }
 
+  // Closes the idle connections (leased ones are kept).
+  void CloseIdle() {
+    std::vector<std::unique_ptr<pqxx::connection>> closing;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing.swap(idle_);
+      open_ -= closing.size();
+      cv_.notify_all();
+    }
+    // Destroyed here, outside the lock.
+  }
+
  private:
   void Release(std::unique_ptr<pqxx::connection> connection) {
     if (!connection->is_open()) {
@@ -584,6 +602,7 @@ auto RunOn(ConnectionPool& pool, std::string_view what, Fn&& fn)
   using R = decltype(fn(std::declval<pqxx::connection&>()));
   const Target& target = pool.target();
   Status last;
+  int broken = 0;
   for (int attempt = 1;; ++attempt) {
     Result<ConnectionPool::Lease> lease = pool.Acquire();
     if (!lease.ok()) return R(lease.status().WithContext(what));
@@ -595,9 +614,15 @@ auto RunOn(ConnectionPool& pool, std::string_view what, Fn&& fn)
       last = Status::IoError(Redact(Trimmed(e.what()), target.secrets));
     } catch (const pqxx::broken_connection& e) {
       lease->Discard();
-      return R(Status::IoError("lost the connection to PostgreSQL " + target.display + ": " +
-                               Redact(Trimmed(e.what()), target.secrets))
-                   .WithContext(what));
+      last = Status::IoError("lost the connection to PostgreSQL " + target.display + ": " +
+                             Redact(Trimmed(e.what()), target.secrets));
+      // A pooled connection may have died while idle (server restart,
+      // idle timeout), and then its idle siblings likely did too: they are
+      // closed, and the call runs once more on a new connection. Nothing
+      // was committed (a failed commit throws in_doubt_error).
+      pool.CloseIdle();
+      if (++broken > 1) return R(last.WithContext(what));
+      continue;
     } catch (const pqxx::in_doubt_error& e) {
       lease->Discard();
       return R(Status::IoError("the outcome of a commit is unknown (connection lost): " +

@@ -23,6 +23,13 @@
 #include "tests/support/test_support.h"
 #include "tests/unit/storage/store_fixtures.h"
 
+// libpqxx 6.4 leaks the PGresult of a statement that finds its connection
+// broken (its lost-connection check throws before the result is wrapped):
+// about 2 KiB per connection lost, which
+// ConnectionsKilledByTheServerAreReplaced provokes on purpose. Only that
+// allocation site is suppressed.
+extern "C" const char* __lsan_default_suppressions() { return "leak:PQmakeEmptyPGresult\n"; }
+
 namespace mw {
 namespace {
 
@@ -235,6 +242,31 @@ TEST_F(PgStoreTest, UnreachableServerIsAnIoErrorWithoutThePassword) {
   EXPECT_THAT(missing.status().message(), HasSubstr("no_such_database"));
 }
 
+TEST_F(PgStoreTest, ConnectionsKilledByTheServerAreReplaced) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->PutArticle(MakeArticle("https://k.example/1", 1), {}).ok());
+  // Several pooled connections, then the server ends every one of them
+  // (as a restart or an administrator would).
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] { EXPECT_TRUE(store->Stats().ok()); });
+  }
+  for (std::thread& t : readers) t.join();
+  const pqxx::result killed =
+      Sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+          " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  EXPECT_GE(killed[0][0].as<int>(), 1);
+  for (int i = 0; i < 6; ++i) {
+    Result<StoreStats> stats = store->Stats();
+    ASSERT_TRUE(stats.ok()) << i << ": " << stats.status().ToString();
+    EXPECT_EQ(stats->articles, 1);
+  }
+  Result<bool> put = store->PutArticle(MakeArticle("https://k.example/2", 2), {});
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_TRUE(*put);
+}
+
 TEST_F(PgStoreTest, UriRecognition) {
   EXPECT_TRUE(IsPostgresUri("postgresql://host/db"));
   EXPECT_TRUE(IsPostgresUri("postgres://host/db"));
@@ -342,6 +374,22 @@ TEST_F(PgStoreTest, TablesAnswerTheDocumentedQueries) {
       Sql("SELECT article_id FROM article_urls WHERE url = 'https://ug.example/1'");
   ASSERT_EQ(urls.size(), 1u);
   EXPECT_EQ(urls[0][0].as<std::string>(), ug.id);
+
+  // Every ```sql block of the documentation runs (read-only) as written.
+  const std::string doc = testing::ReadFileOrDie(testing::SourceDir() / "docs" / "postgresql.md");
+  int blocks = 0;
+  for (size_t start = doc.find("```sql\n"); start != std::string::npos;
+       start = doc.find("```sql\n", start + 1)) {
+    const size_t body = start + 7;
+    const size_t end = doc.find("```", body);
+    ASSERT_NE(end, std::string::npos);
+    const std::string sql = doc.substr(body, end - body);
+    pqxx::connection c(uri_);
+    pqxx::transaction<pqxx::read_committed, pqxx::read_only> tx(c);
+    EXPECT_NO_THROW(tx.exec(sql)) << sql;
+    ++blocks;
+  }
+  EXPECT_GE(blocks, 4);
 }
 
 }  // namespace
