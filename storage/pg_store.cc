@@ -862,15 +862,17 @@ Result<SqlFilter> BuildFilter(const MatchQuery& q, bool with_cursor) {
   const std::string target = q.target_id.value_or("");
   const std::string language = q.language.value_or("");
   const std::string source = q.source.value_or("");
-  if (with_cursor && q.after && !IsValidArticleId(q.after->article_id)) {
-    return Status::InvalidArgument("malformed cursor: article id \"" + q.after->article_id + "\"");
-  }
+  // In the RocksDB store's order: an empty range or an impossible filter
+  // before the cursor check.
   if ((q.since && q.until && *q.since >= *q.until) || watchlist.size() > kMaxWatchlistIdSize ||
       target.size() > kMaxIndexNameSize || source.size() > kMaxIndexNameSize ||
       language.size() > kMaxIndexNameSize || !Storable(watchlist) || !Storable(target) ||
       !Storable(language) || !Storable(source)) {
     f.empty = true;
     return f;
+  }
+  if (with_cursor && q.after && !IsValidArticleId(q.after->article_id)) {
+    return Status::InvalidArgument("malformed cursor: article id \"" + q.after->article_id + "\"");
   }
   if (q.since) f.And("a.article_time >= " + f.Param(std::to_string(*q.since)) + "::bigint");
   if (q.until) f.And("a.article_time < " + f.Param(std::to_string(*q.until)) + "::bigint");

@@ -446,6 +446,11 @@ TEST_P(StoreContractTest, QueryMatchesPagesWithACursor) {
   }
   q.after = QueryCursor{5, "not-hex"};
   EXPECT_EQ(store_->QueryMatches(q).status().code(), StatusCode::kInvalidArgument);
+  q.since = 10;
+  q.until = 10;  // an empty range is empty before the cursor is looked at
+  Result<std::vector<MatchHit>> none = store_->QueryMatches(q);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_THAT(*none, IsEmpty());
 }
 
 TEST_P(StoreContractTest, TimelineBucketsAndSplits) {
