@@ -1264,8 +1264,10 @@ class PgStore final : public Store {
     const std::string limit = f.Param(std::to_string(SqlLimit(query.limit)));
     const std::string sql =
         std::string("SELECT ") + (query.with_text ? kArticleColumns : kArticleColumnsNoText) +
+        // "c.cluster_id <> ''" lets the planner use the partial index
+        // articles_cluster, which it cannot infer from the join alone.
         ", CASE WHEN a.cluster_id = '' THEN 0 ELSE (SELECT count(*) FROM (SELECT 1 FROM articles"
-        " c WHERE c.cluster_id = a.cluster_id LIMIT " +
+        " c WHERE c.cluster_id = a.cluster_id AND c.cluster_id <> '' LIMIT " +
         std::to_string(kMaxClusterSizeCount) + ") s) END FROM articles a" + f.where +
         " ORDER BY a.article_time DESC, a.id DESC LIMIT " + limit + "::bigint";
     return Run("querying matches", [&](pqxx::connection& c) -> Result<Out> {
@@ -1467,10 +1469,11 @@ class PgStore final : public Store {
     const std::string key(cluster_id);
     return Run("reading cluster " + key, [&](pqxx::connection& c) -> Result<Out> {
       pqxx::nontransaction tx(c);
-      const pqxx::result r = tx.exec_params(
-          std::string("SELECT ") + kArticleColumnsNoText +
-              " FROM articles a WHERE a.cluster_id = $1 ORDER BY a.article_time, a.id LIMIT $2",
-          key, SqlLimit(limit));
+      const pqxx::result r =
+          tx.exec_params(std::string("SELECT ") + kArticleColumnsNoText +
+                             " FROM articles a WHERE a.cluster_id = $1 AND a.cluster_id <> '' "
+                             "ORDER BY a.article_time, a.id LIMIT $2",
+                         key, SqlLimit(limit));
       Out members;
       for (const pqxx::row& row : r) members.push_back(ArticleFromRow(row));
       return members;
