@@ -10,6 +10,8 @@ PACKAGES=(
   libgumbo-dev              # HTML parsing
   libicu-dev                # charsets, normalization
   librocksdb-dev            # storage
+  libpqxx-dev               # storage: the PostgreSQL backend (--store postgresql://…)
+  postgresql                # tests: a throw-away PostgreSQL server (initdb, pg_ctl)
   libxml2-dev               # feeds
   libtomlplusplus-dev       # config
   libcli11-dev              # CLI

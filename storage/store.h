@@ -183,6 +183,34 @@ struct RunState {
   std::string last_error;     // the last pass-level error ("" if none)
 };
 
+// A lease on a unit of shared work (Store::ClaimLeases): "host:<host>" (all
+// polling of one host: its feeds, their articles, its re-fetches, so that
+// one worker at a time talks to a host and its politeness holds across
+// workers) or "role:<name>" (a singleton job such as "role:alerts").
+struct Lease {
+  std::string key;         // 1..kMaxLeaseKeySize bytes, valid UTF-8
+  std::string worker;      // the holder (WorkerInfo::id)
+  int64_t until = 0;       // expiry (Unix s); after it anyone may claim the key
+  int64_t not_before = 0;  // no new claim before this time (politeness hand-over)
+};
+
+inline constexpr size_t kMaxLeaseKeySize = 1024;
+
+// A crawler process sharing a database with others (`mediawatch workers`).
+struct WorkerInfo {
+  std::string id;  // unique per process: "<hostname>:<pid>:<start time>"
+  std::string host;
+  int64_t pid = 0;
+  int64_t started_at = 0;
+  int64_t heartbeat_at = 0;  // last PutWorker; a worker is live while recent
+  int64_t stopped_at = 0;    // a clean exit; 0 while running or after a crash
+  int64_t passes = 0;
+  int64_t feeds_polled = 0;
+  int64_t articles_stored = 0;
+  int64_t matched_articles = 0;
+  int64_t errors = 0;
+};
+
 // Filters of QueryMatches; an unset or empty filter does not restrict. All
 // filters must hold (AND).
 struct MatchQuery {
@@ -504,6 +532,64 @@ class Store {
   // The value stored under `key`, std::nullopt when none. kInvalidArgument
   // for a key PutAppState would refuse.
   virtual Result<std::optional<std::string>> GetAppState(std::string_view key) = 0;
+
+  // --- Sharing work between processes ---
+  //
+  // Several `mediawatch run` workers may share one server-based store
+  // (PostgreSQL). They split the work by leases: each pass a worker claims
+  // the keys it wants (the hosts of its due feeds, roles) and only does the
+  // work of the keys it holds. A lease expires at `until` unless renewed (a
+  // later claim by the same worker); a worker that dies loses its leases at
+  // expiry and another takes the work over. Every effect stays idempotent
+  // (canonical-URL keys, deterministic alert ids), so work redone after an
+  // expiry stores nothing twice.
+  //
+  // The defaults are for backends one process owns at a time (RocksDB
+  // takes a lock on its directory): every claim succeeds, nothing is
+  // recorded, and ListWorkers/ListLeases are empty.
+
+  // Claims for `worker` each of `keys` that is free at `now`: not held, or
+  // held by `worker` itself, or its lease expired (until <= now), and whose
+  // not_before <= now. Claimed keys get until = `until`. Returns the keys
+  // `worker` now holds, in the order given. Concurrent claims of one key by
+  // several workers: exactly one wins. Errors: kInvalidArgument for an
+  // empty or over-long key or worker id, or until <= now.
+  virtual Result<std::vector<std::string>> ClaimLeases(std::string_view worker,
+                                                       const std::vector<std::string>& keys,
+                                                       int64_t now, int64_t until) {
+    (void)worker;
+    (void)now;
+    (void)until;
+    return keys;
+  }
+
+  // Gives up `worker`'s leases on `keys` (all of its leases when empty);
+  // a key may not be claimed again before `not_before` (0 = at once), by
+  // anyone (hosts: the politeness delay after the last request). Keys
+  // `worker` does not hold are left alone.
+  virtual Status ReleaseLeases(std::string_view worker, const std::vector<std::string>& keys,
+                               int64_t not_before) {
+    (void)worker;
+    (void)keys;
+    (void)not_before;
+    return Status::Ok();
+  }
+
+  // Every lease on record (held or expired), sorted by key.
+  virtual Result<std::vector<Lease>> ListLeases() { return std::vector<Lease>{}; }
+
+  // Records `worker` (upsert by id): the heartbeat of a running worker.
+  virtual Status PutWorker(const WorkerInfo& worker) {
+    (void)worker;
+    return Status::Ok();
+  }
+
+  // Workers on record, by id; those whose heartbeat_at is older than
+  // `stale_before` are left out (0 = all).
+  virtual Result<std::vector<WorkerInfo>> ListWorkers(int64_t stale_before) {
+    (void)stale_before;
+    return std::vector<WorkerInfo>{};
+  }
 
   // --- Following a live writer ---
   //
