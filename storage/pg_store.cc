@@ -254,7 +254,35 @@ CREATE TABLE app_state (
 );
 )SQL";
 
-constexpr const char* kMigrations[] = {kMigrationV1};
+// Version 2: work shared between processes (store.h, "Sharing work between
+// processes"). A released or expired lease keeps its row (its not_before
+// still matters); worker = '' once released.
+constexpr const char* kMigrationV2 = R"SQL(
+CREATE TABLE leases (
+  key text COLLATE "C" PRIMARY KEY,
+  worker text COLLATE "C" NOT NULL,
+  until bigint NOT NULL,
+  not_before bigint NOT NULL
+);
+CREATE INDEX leases_worker ON leases (worker);
+
+CREATE TABLE workers (
+  id text COLLATE "C" PRIMARY KEY,
+  host text NOT NULL,
+  pid bigint NOT NULL,
+  started_at bigint NOT NULL,
+  heartbeat_at bigint NOT NULL,
+  stopped_at bigint NOT NULL,
+  passes bigint NOT NULL,
+  feeds_polled bigint NOT NULL,
+  articles_stored bigint NOT NULL,
+  matched_articles bigint NOT NULL,
+  errors bigint NOT NULL
+);
+CREATE INDEX workers_heartbeat ON workers (heartbeat_at);
+)SQL";
+
+constexpr const char* kMigrations[] = {kMigrationV1, kMigrationV2};
 static_assert(std::size(kMigrations) == kPostgresSchemaVersion,
               "one migration step per schema version");
 
@@ -1663,6 +1691,161 @@ class PgStore final : public Store {
     });
   }
 
+  // --- Leases and workers ---
+  //
+  // How a claim stays race-free. One transaction at READ COMMITTED:
+  //  1. New keys: INSERT ... ON CONFLICT DO NOTHING. Of several workers
+  //     inserting one key, the first inserts it; the others wait for its
+  //     commit and then insert nothing (the unique index decides).
+  //  2. Existing rows that are free for this worker: SELECT ... FOR UPDATE
+  //     SKIP LOCKED, then UPDATE those. A row that another worker is
+  //     claiming at this moment is locked, so it is skipped rather than
+  //     waited for (the issue's queue pattern: a worker takes other feeds
+  //     instead of queueing behind its peers). A row whose lock was taken
+  //     and released meanwhile is re-checked against the WHERE on its
+  //     newest version (READ COMMITTED's re-evaluation), so a key another
+  //     worker has just taken is not free any more.
+  // A single upsert (ON CONFLICT DO UPDATE ... WHERE free) would be as
+  // exact but waits on every contended row; SKIP LOCKED never waits on one.
+  // New keys are inserted in sorted order, so two claimers of overlapping
+  // new keys wait on each other in one order (no deadlock cycle).
+  Result<std::vector<std::string>> ClaimLeases(std::string_view worker,
+                                               const std::vector<std::string>& keys, int64_t now,
+                                               int64_t until) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    MW_RETURN_IF_ERROR(CheckLeaseName(worker, "worker id"));
+    for (const std::string& key : keys) MW_RETURN_IF_ERROR(CheckLeaseName(key, "lease key"));
+    if (until <= now) {
+      return Status::InvalidArgument("lease until " + std::to_string(until) + " is not after now " +
+                                     std::to_string(now));
+    }
+    using Out = std::vector<std::string>;
+    if (keys.empty()) return Out();
+    const std::string id(worker);
+    const std::string key_array = TextArray(keys);
+    return Run("claiming leases", [&](pqxx::connection& c) -> Result<Out> {
+      pqxx::work tx(c);
+      std::set<std::string> held;
+      const pqxx::result inserted = tx.exec_params(
+          "INSERT INTO leases (key, worker, until, not_before)"
+          " SELECT k, $1::text, $2::bigint, 0 FROM (SELECT DISTINCT k FROM unnest($3::text[]) AS "
+          "k) d"
+          " ORDER BY k COLLATE \"C\" ON CONFLICT (key) DO NOTHING RETURNING key",
+          id, until, key_array);
+      for (const pqxx::row& row : inserted) held.insert(Text(row[0]));
+      const pqxx::result updated = tx.exec_params(
+          "UPDATE leases SET worker = $1, until = $2 WHERE key IN ("
+          " SELECT key FROM leases WHERE key = ANY($3::text[])"
+          " AND (worker = $1 OR until <= $4) AND not_before <= $4"
+          " ORDER BY key FOR UPDATE SKIP LOCKED) RETURNING key",
+          id, until, key_array, now);
+      for (const pqxx::row& row : updated) held.insert(Text(row[0]));
+      tx.commit();
+      Out out;
+      for (const std::string& key : keys) {
+        if (held.count(key) != 0) out.push_back(key);
+      }
+      return out;
+    });
+  }
+
+  Status ReleaseLeases(std::string_view worker, const std::vector<std::string>& keys,
+                       int64_t not_before) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    MW_RETURN_IF_ERROR(CheckLeaseName(worker, "worker id"));
+    for (const std::string& key : keys) MW_RETURN_IF_ERROR(CheckLeaseName(key, "lease key"));
+    const std::string id(worker);
+    return Run("releasing leases", [&](pqxx::connection& c) -> Status {
+      pqxx::work tx(c);
+      // The row stays (its not_before holds off the next claim); worker = ''
+      // and until = 0 say that nobody holds it.
+      if (keys.empty()) {
+        tx.exec_params(
+            "UPDATE leases SET worker = '', until = 0, not_before = $2 WHERE worker = $1", id,
+            not_before);
+      } else {
+        tx.exec_params(
+            "UPDATE leases SET worker = '', until = 0, not_before = $2"
+            " WHERE worker = $1 AND key = ANY($3::text[])",
+            id, not_before, TextArray(keys));
+      }
+      tx.commit();
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<Lease>> ListLeases() override {
+    using Out = std::vector<Lease>;
+    return Run("listing leases", [&](pqxx::connection& c) -> Result<Out> {
+      pqxx::nontransaction tx(c);
+      const pqxx::result r =
+          tx.exec("SELECT key, worker, until, not_before FROM leases ORDER BY key");
+      Out out;
+      out.reserve(r.size());
+      for (const pqxx::row& row : r) {
+        Lease lease;
+        lease.key = Text(row[0]);
+        lease.worker = Text(row[1]);
+        lease.until = row[2].as<int64_t>();
+        lease.not_before = row[3].as<int64_t>();
+        out.push_back(std::move(lease));
+      }
+      return out;
+    });
+  }
+
+  Status PutWorker(const WorkerInfo& w) override {
+    MW_RETURN_IF_ERROR(CheckWritable());
+    MW_RETURN_IF_ERROR(CheckLeaseName(w.id, "worker id"));
+    MW_RETURN_IF_ERROR(CheckStorable(w.host, "worker host"));
+    return Run("recording worker " + w.id, [&](pqxx::connection& c) -> Status {
+      pqxx::work tx(c);
+      tx.exec_params(
+          "INSERT INTO workers (id, host, pid, started_at, heartbeat_at, stopped_at, passes,"
+          " feeds_polled, articles_stored, matched_articles, errors)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+          " ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid,"
+          " started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at,"
+          " stopped_at = EXCLUDED.stopped_at, passes = EXCLUDED.passes,"
+          " feeds_polled = EXCLUDED.feeds_polled, articles_stored = EXCLUDED.articles_stored,"
+          " matched_articles = EXCLUDED.matched_articles, errors = EXCLUDED.errors",
+          w.id, w.host, w.pid, w.started_at, w.heartbeat_at, w.stopped_at, w.passes, w.feeds_polled,
+          w.articles_stored, w.matched_articles, w.errors);
+      tx.commit();
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<WorkerInfo>> ListWorkers(int64_t stale_before) override {
+    using Out = std::vector<WorkerInfo>;
+    return Run("listing workers", [&](pqxx::connection& c) -> Result<Out> {
+      pqxx::nontransaction tx(c);
+      const pqxx::result r = tx.exec_params(
+          "SELECT id, host, pid, started_at, heartbeat_at, stopped_at, passes, feeds_polled,"
+          " articles_stored, matched_articles, errors FROM workers"
+          " WHERE $1::bigint = 0 OR heartbeat_at >= $1::bigint ORDER BY id",
+          stale_before);
+      Out out;
+      out.reserve(r.size());
+      for (const pqxx::row& row : r) {
+        WorkerInfo w;
+        w.id = Text(row[0]);
+        w.host = Text(row[1]);
+        w.pid = row[2].as<int64_t>();
+        w.started_at = row[3].as<int64_t>();
+        w.heartbeat_at = row[4].as<int64_t>();
+        w.stopped_at = row[5].as<int64_t>();
+        w.passes = row[6].as<int64_t>();
+        w.feeds_polled = row[7].as<int64_t>();
+        w.articles_stored = row[8].as<int64_t>();
+        w.matched_articles = row[9].as<int64_t>();
+        w.errors = row[10].as<int64_t>();
+        out.push_back(std::move(w));
+      }
+      return out;
+    });
+  }
+
   Status PutAppState(std::string_view key, std::string_view value) override {
     MW_RETURN_IF_ERROR(CheckWritable());
     MW_RETURN_IF_ERROR(CheckAppStateKey(key));
@@ -1723,6 +1906,15 @@ class PgStore final : public Store {
 
   static pqxx::binarystring Binary(std::string_view bytes) {
     return pqxx::binarystring(bytes.data(), bytes.size());
+  }
+
+  // Lease keys and worker ids: 1..kMaxLeaseKeySize bytes of PostgreSQL text.
+  static Status CheckLeaseName(std::string_view name, std::string_view what) {
+    if (name.empty() || name.size() > kMaxLeaseKeySize) {
+      return Status::InvalidArgument(std::string(what) + " of " + std::to_string(name.size()) +
+                                     " bytes (1 to " + std::to_string(kMaxLeaseKeySize) + ")");
+    }
+    return CheckStorable(name, what);
   }
 
   static Status CheckAppStateKey(std::string_view key) {

@@ -20,6 +20,9 @@
 // number of processes may open the same database: every write is one
 // transaction, idempotent under concurrency (two workers storing the same
 // canonical URL at once store it once; exactly one sees inserted=true).
+// Leases (Store::ClaimLeases) are arbitrated by the server: of several
+// workers, in any processes, claiming a free key at once exactly one gets
+// it; workers are recorded (PutWorker) for `mediawatch workers`.
 //
 // Differences from the RocksDB store (docs/postgresql.md, "Limits"):
 // strings must be valid UTF-8 without NUL bytes (else kInvalidArgument;
@@ -42,7 +45,7 @@
 namespace mw {
 
 // The schema version of this build's tables (the mediawatch_schema table).
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 
 // Connections a store opens at most; calls beyond that wait for one.
 inline constexpr size_t kMaxPostgresConnections = 4;

@@ -392,5 +392,278 @@ TEST_F(PgStoreTest, TablesAnswerTheDocumentedQueries) {
   EXPECT_GE(blocks, 4);
 }
 
+// --- Leases and workers ---
+
+std::vector<std::string> RaceKeys(int n) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < n; ++i) keys.push_back("host:h" + std::to_string(i) + ".example");
+  return keys;
+}
+
+// Every other key of `keys` gets a lease of a worker that died (expired by
+// ClaimAll's time, 1000), so a race takes both paths: inserting new keys
+// and taking over existing rows.
+void SeedExpiredLeases(Store& store, const std::vector<std::string>& keys) {
+  std::vector<std::string> half;
+  for (size_t i = 0; i < keys.size(); i += 2) half.push_back(keys[i]);
+  Result<std::vector<std::string>> got = store.ClaimLeases("dead", half, 0, 500);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), half.size());
+}
+
+// Claims every key of `keys`, in a random order and batches of 7 (so that
+// batches of different claimers overlap in every way); the keys `worker`
+// won. Claims never expire during the test (until far ahead).
+Result<std::set<std::string>> ClaimAll(Store& store, const std::string& worker,
+                                       std::vector<std::string> keys, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::shuffle(keys.begin(), keys.end(), rng);
+  std::set<std::string> won;
+  for (size_t i = 0; i < keys.size(); i += 7) {
+    const std::vector<std::string> batch(keys.begin() + i,
+                                         keys.begin() + std::min(keys.size(), i + 7));
+    Result<std::vector<std::string>> got = store.ClaimLeases(worker, batch, 1000, 1000000);
+    if (!got.ok()) return got.status();
+    won.insert(got->begin(), got->end());
+  }
+  return won;
+}
+
+TEST_F(PgStoreTest, ConcurrentClaimersFromThreadsGetEveryKeyOnce) {
+  constexpr int kKeys = 100;
+  const std::vector<std::string> keys = RaceKeys(kKeys);
+  // Two workers, each a Store of its own (own connections) used by two
+  // threads, all claiming every key at once.
+  std::unique_ptr<Store> stores[2] = {OpenPg(), OpenPg()};
+  ASSERT_NE(stores[0], nullptr);
+  ASSERT_NE(stores[1], nullptr);
+  SeedExpiredLeases(*stores[0], keys);
+  std::set<std::string> won[4];
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Result<std::set<std::string>> got =
+          ClaimAll(*stores[t % 2], "w" + std::to_string(t % 2), keys, 17 + t);
+      if (!got.ok()) {
+        ADD_FAILURE() << got.status().ToString();
+        ++failures;
+        return;
+      }
+      won[t] = *got;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  std::set<std::string> by_worker[2];
+  for (int t = 0; t < 4; ++t) by_worker[t % 2].insert(won[t].begin(), won[t].end());
+  for (const std::string& key : by_worker[0]) EXPECT_EQ(by_worker[1].count(key), 0u) << key;
+  EXPECT_EQ(by_worker[0].size() + by_worker[1].size(), static_cast<size_t>(kKeys));
+  Result<std::vector<Lease>> leases = stores[0]->ListLeases();
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  ASSERT_EQ(leases->size(), static_cast<size_t>(kKeys));
+  for (const Lease& l : *leases) {
+    ASSERT_TRUE(l.worker == "w0" || l.worker == "w1") << l.worker;
+    EXPECT_EQ(by_worker[l.worker == "w0" ? 0 : 1].count(l.key), 1u) << l.key;
+  }
+}
+
+TEST_F(PgStoreTest, ConcurrentClaimersFromTwoProcessesGetEveryKeyOnce) {
+  constexpr int kKeys = 100;
+  const std::vector<std::string> keys = RaceKeys(kKeys);
+  {
+    std::unique_ptr<Store> seed = OpenPg();
+    ASSERT_NE(seed, nullptr);
+    SeedExpiredLeases(*seed, keys);
+  }
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Exit code: how many keys the child won (255: an error).
+    Result<std::unique_ptr<Store>> store = OpenPostgresStore(uri_, {});
+    if (!store.ok()) ::_exit(255);
+    Result<std::set<std::string>> got = ClaimAll(**store, "child", keys, 5);
+    if (!got.ok()) ::_exit(255);
+    store->reset();
+    ::_exit(static_cast<int>(got->size()));
+  }
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  Result<std::set<std::string>> mine = ClaimAll(*store, "parent", keys, 6);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(mine.ok()) << mine.status().ToString();
+  ASSERT_TRUE(WIFEXITED(status));
+  const int theirs = WEXITSTATUS(status);
+  ASSERT_NE(theirs, 255) << "the child process failed";
+  EXPECT_EQ(static_cast<int>(mine->size()) + theirs, kKeys);
+  Result<std::vector<Lease>> leases = store->ListLeases();
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  ASSERT_EQ(leases->size(), static_cast<size_t>(kKeys));
+  int held_by_child = 0;
+  for (const Lease& l : *leases) {
+    if (l.worker == "child") {
+      ++held_by_child;
+      EXPECT_EQ(mine->count(l.key), 0u) << l.key;
+    } else {
+      EXPECT_EQ(l.worker, "parent");
+      EXPECT_EQ(mine->count(l.key), 1u) << l.key;
+    }
+  }
+  EXPECT_EQ(held_by_child, theirs);
+}
+
+// The first lease on record (by key); a default Lease, and a failure, when
+// there is none.
+Lease FirstLease(Store& store) {
+  Result<std::vector<Lease>> leases = store.ListLeases();
+  if (!leases.ok() || leases->empty()) {
+    ADD_FAILURE() << "no lease: " << leases.status().ToString();
+    return Lease{};
+  }
+  return (*leases)[0];
+}
+
+TEST_F(PgStoreTest, LeasesExpireRenewAndWaitForNotBefore) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  const std::vector<std::string> k = {"host:a.example"};
+  auto claim = [&](const char* worker, int64_t now, int64_t until) {
+    Result<std::vector<std::string>> got = store->ClaimLeases(worker, k, now, until);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() && got->size() == 1;
+  };
+  EXPECT_TRUE(claim("w1", 100, 160));
+  EXPECT_FALSE(claim("w2", 150, 210));  // held
+  EXPECT_TRUE(claim("w1", 150, 210));   // renewed by the holder
+  EXPECT_FALSE(claim("w2", 209, 270));  // the renewal holds past 160
+  EXPECT_TRUE(claim("w2", 210, 300));   // expired: taken over
+  EXPECT_FALSE(claim("w1", 211, 300));  // w1 lost it
+  // A release by a worker that does not hold the key changes nothing.
+  ASSERT_TRUE(store->ReleaseLeases("w1", k, 5000).ok());
+  EXPECT_EQ(FirstLease(*store).worker, "w2");
+  EXPECT_EQ(FirstLease(*store).not_before, 0);
+  // Released with a not_before: nobody, the releaser included, until then.
+  ASSERT_TRUE(store->ReleaseLeases("w2", k, 400).ok());
+  const Lease released = FirstLease(*store);
+  EXPECT_EQ(released.worker, "");
+  EXPECT_EQ(released.until, 0);
+  EXPECT_EQ(released.not_before, 400);
+  EXPECT_FALSE(claim("w1", 350, 460));
+  EXPECT_FALSE(claim("w2", 399, 460));
+  EXPECT_TRUE(claim("w1", 400, 460));
+  EXPECT_EQ(FirstLease(*store).worker, "w1");
+  EXPECT_EQ(FirstLease(*store).until, 460);
+}
+
+TEST_F(PgStoreTest, LeaseAndWorkerArgumentsAreChecked) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  const std::string too_long(kMaxLeaseKeySize + 1, 'k');
+  const std::string longest(kMaxLeaseKeySize, 'k');
+  for (const std::vector<std::string>& keys : std::vector<std::vector<std::string>>{
+           {""}, {too_long}, {"ok", std::string("bad\xff", 4)}, {std::string("nul\0", 4)}}) {
+    EXPECT_EQ(store->ClaimLeases("w", keys, 1, 2).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(store->ReleaseLeases("w", keys, 0).code(), StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(store->ClaimLeases("", {"k"}, 1, 2).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ClaimLeases(too_long, {"k"}, 1, 2).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ClaimLeases("w", {"k"}, 2, 2).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ClaimLeases("w", {"k"}, 3, 2).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ReleaseLeases("", {}, 0).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->PutWorker(WorkerInfo{}).code(), StatusCode::kInvalidArgument);
+  WorkerInfo bad_host;
+  bad_host.id = "w";
+  bad_host.host = std::string("h\0", 2);
+  EXPECT_EQ(store->PutWorker(bad_host).code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(*store->ListLeases(), ::testing::IsEmpty());
+  // The longest key and id are fine; quotes and commas too (array literal).
+  Result<std::vector<std::string>> got =
+      store->ClaimLeases(longest, {longest, "host:\"q\",\\{}"}, 1, 2);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->size(), 2u);
+  EXPECT_EQ(FirstLease(*store).key, "host:\"q\",\\{}");
+
+  StoreOptions read_only;
+  read_only.read_only = true;
+  std::unique_ptr<Store> ro = OpenPg(read_only);
+  ASSERT_NE(ro, nullptr);
+  EXPECT_EQ(ro->ClaimLeases("w", {"k"}, 1, 2).status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(ro->ReleaseLeases("w", {}, 0).code(), StatusCode::kUnsupported);
+  WorkerInfo w;
+  w.id = "w";
+  EXPECT_EQ(ro->PutWorker(w).code(), StatusCode::kUnsupported);
+  EXPECT_EQ(ro->ListLeases()->size(), 2u);
+}
+
+TEST_F(PgStoreTest, WorkersAreUpsertedAndListedByIdWithAStaleFilter) {
+  std::unique_ptr<Store> store = OpenPg();
+  ASSERT_NE(store, nullptr);
+  WorkerInfo a;
+  a.id = "b-host:7:100";
+  a.host = "b-host";
+  a.pid = 7;
+  a.started_at = 100;
+  a.heartbeat_at = 100;
+  WorkerInfo b;
+  b.id = "a-host:9:50";
+  b.host = "a-host";
+  b.pid = 9;
+  b.started_at = 50;
+  b.heartbeat_at = 60;
+  b.stopped_at = 61;
+  ASSERT_TRUE(store->PutWorker(a).ok());
+  ASSERT_TRUE(store->PutWorker(b).ok());
+  a.heartbeat_at = 400;
+  a.passes = 5;
+  a.feeds_polled = 40;
+  a.articles_stored = 12;
+  a.matched_articles = 3;
+  a.errors = 1;
+  ASSERT_TRUE(store->PutWorker(a).ok());  // the heartbeat replaces the row
+
+  Result<std::vector<WorkerInfo>> all = store->ListWorkers(0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, b.id);
+  EXPECT_EQ((*all)[0].stopped_at, 61);
+  const WorkerInfo& got = (*all)[1];
+  EXPECT_EQ(got.id, a.id);
+  EXPECT_EQ(got.host, "b-host");
+  EXPECT_EQ(got.pid, 7);
+  EXPECT_EQ(got.started_at, 100);
+  EXPECT_EQ(got.heartbeat_at, 400);
+  EXPECT_EQ(got.stopped_at, 0);
+  EXPECT_EQ(got.passes, 5);
+  EXPECT_EQ(got.feeds_polled, 40);
+  EXPECT_EQ(got.articles_stored, 12);
+  EXPECT_EQ(got.matched_articles, 3);
+  EXPECT_EQ(got.errors, 1);
+
+  Result<std::vector<WorkerInfo>> live = store->ListWorkers(400);  // heartbeat >= 400
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].id, a.id);
+  EXPECT_THAT(*store->ListWorkers(401), ::testing::IsEmpty());
+  EXPECT_EQ(store->ListWorkers(int64_t{1} << 40)->size(), 0u);
+}
+
+TEST_F(PgStoreTest, SchemaVersionOneIsUpgradedWithLeasesAndWorkers) {
+  ASSERT_TRUE(MigratePostgres(uri_).ok());
+  // Back to version 1, as a database of the previous build.
+  Sql("DROP TABLE leases; DROP TABLE workers; DELETE FROM mediawatch_schema WHERE version = 2");
+  StoreOptions no_create;
+  no_create.create_if_missing = false;
+  Result<std::unique_ptr<Store>> refused = OpenPostgresStore(uri_, no_create);
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnsupported);
+  EXPECT_THAT(refused.status().message(), HasSubstr("older"));
+  ASSERT_TRUE(MigratePostgres(uri_).ok());
+  EXPECT_EQ(Sql("SELECT max(version) FROM mediawatch_schema")[0][0].as<int>(), 2);
+  std::unique_ptr<Store> store = OpenPg(no_create);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->ClaimLeases("w", {"role:x"}, 1, 2)->size(), 1u);
+}
+
 }  // namespace
 }  // namespace mw

@@ -842,6 +842,79 @@ TEST_P(StoreContractTest, BadInputIsAnErrorNotACrash) {
   EXPECT_EQ(store_->GetRawHtml(a.id)->value().size(), kMaxRawHtmlBytes);
 }
 
+// One worker alone sees the same on both backends: its claims succeed, a
+// renewal keeps its keys, a release and a re-claim work. What a second
+// worker sees differs, as store.h documents: the RocksDB store belongs to
+// one process (its defaults grant every claim and record nothing), the
+// PostgreSQL store arbitrates.
+TEST_P(StoreContractTest, LeasesAndWorkers) {
+  const bool shared = GetParam() == Backend::kPostgres;
+  const std::vector<std::string> keys = {"role:alerts", "host:news.example.cn", "host:ug.example"};
+  Result<std::vector<std::string>> got = store_->ClaimLeases("w1", keys, 100, 160);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, keys);  // in the order given
+  got = store_->ClaimLeases("w1", {"host:ug.example", "role:alerts"}, 150, 210);  // renewal
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_THAT(*got, ElementsAre("host:ug.example", "role:alerts"));
+  EXPECT_THAT(*store_->ClaimLeases("w1", {}, 150, 210), IsEmpty());
+
+  // Another worker while w1 holds the keys.
+  got = store_->ClaimLeases("w2", {"host:news.example.cn", "host:new.example"}, 155, 215);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  if (shared) {
+    EXPECT_THAT(*got, ElementsAre("host:new.example"));
+  } else {
+    EXPECT_THAT(*got, ElementsAre("host:news.example.cn", "host:new.example"));
+  }
+
+  ASSERT_TRUE(store_->ReleaseLeases("w1", {"role:alerts"}, 0).ok());
+  got = store_->ClaimLeases("w1", {"role:alerts"}, 156, 216);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_THAT(*got, ElementsAre("role:alerts"));
+
+  WorkerInfo w;
+  w.id = "host-a:42:100";
+  w.host = "host-a";
+  w.pid = 42;
+  w.started_at = 100;
+  w.heartbeat_at = 156;
+  w.passes = 3;
+  ASSERT_TRUE(store_->PutWorker(w).ok());
+
+  Result<std::vector<Lease>> leases = store_->ListLeases();
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  Result<std::vector<WorkerInfo>> workers = store_->ListWorkers(0);
+  ASSERT_TRUE(workers.ok()) << workers.status().ToString();
+  if (!shared) {
+    EXPECT_THAT(*leases, IsEmpty());
+    EXPECT_THAT(*workers, IsEmpty());
+    ASSERT_TRUE(store_->ReleaseLeases("w1", {}, 500).ok());
+    return;
+  }
+  std::vector<std::string> summary;
+  for (const Lease& l : *leases) {
+    summary.push_back(l.key + " " + l.worker + " " + std::to_string(l.until) + " " +
+                      std::to_string(l.not_before));
+  }
+  EXPECT_THAT(summary, ElementsAre("host:new.example w2 215 0", "host:news.example.cn w1 160 0",
+                                   "host:ug.example w1 210 0", "role:alerts w1 216 0"));
+  ASSERT_EQ(workers->size(), 1u);
+  EXPECT_EQ((*workers)[0].id, w.id);
+  EXPECT_EQ((*workers)[0].passes, 3);
+
+  // Releasing all of w1's leases leaves w2's alone.
+  ASSERT_TRUE(store_->ReleaseLeases("w1", {}, 500).ok());
+  summary.clear();
+  leases = store_->ListLeases();
+  ASSERT_TRUE(leases.ok()) << leases.status().ToString();
+  for (const Lease& l : *leases) {
+    summary.push_back(l.key + " " + l.worker + " " + std::to_string(l.until) + " " +
+                      std::to_string(l.not_before));
+  }
+  EXPECT_THAT(summary, ElementsAre("host:new.example w2 215 0", "host:news.example.cn  0 500",
+                                   "host:ug.example  0 500", "role:alerts  0 500"));
+}
+
 TEST_P(StoreContractTest, ReadOnlyOpenRefusesWrites) {
   Put(MakeArticle("https://ro.example/1", 1), {MakeMatch("wl", "t")});
   const std::string alert = AlertIdFor("wl", ArticleIdForUrl("https://ro.example/1"), "match", 1);
