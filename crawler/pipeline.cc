@@ -487,6 +487,15 @@ class Pass {
   // Sends `req` through robots.txt: fetched when allowed, answered with a
   // kForbidden result when not, parked while the origin's robots.txt loads.
   void Submit(FetchRequest req, const Fetcher::Enqueue& enqueue) {
+    if (options_.fetch_host && !options_.fetch_host(UrlHost(req.url))) {
+      FetchResult refused;
+      refused.token = req.token;
+      refused.url = req.url;
+      refused.final_url = req.url;
+      refused.status = Status::NetworkError("not sent: this worker lost its lease on the host");
+      Dispatch(std::move(refused), enqueue);
+      return;
+    }
     if (!options_.respect_robots) {
       enqueue(std::move(req));
       return;
@@ -805,6 +814,7 @@ class Pass {
         MW_RETURN_IF_ERROR(store_->RecordRecheck(r, std::nullopt, std::nullopt));
         continue;
       }
+      if (options_.recheck_host && !options_.recheck_host(UrlHost((*article)->url))) continue;
       Result<std::vector<ArticleVersion>> versions = store_->GetVersions(r.article_id);
       if (!versions.ok()) return versions.status();
       RecheckJob job;

@@ -105,6 +105,16 @@ struct CrawlOptions {
   std::vector<int64_t> recheck_delays = {3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600};
   // Re-fetches per pass at most (the most overdue first). Default: 200.
   size_t max_rechecks_per_pass = 200;
+  // Work shared with other processes by host leases (crawler/monitor.h).
+  // `fetch_host`: a request to a host (UrlHost) for which it returns false
+  // is not sent; it fails as a network error, so its feed keeps its old
+  // validators and the work is redone on a later pass (the monitor refuses
+  // the hosts whose lease it lost mid-pass). `recheck_host`: flagged
+  // articles are re-fetched only on hosts for which it returns true; the
+  // others stay due for the worker holding their host. Both are called on
+  // the pass's thread and must be cheap. Default: none = every host.
+  std::function<bool(const std::string& host)> fetch_host;
+  std::function<bool(const std::string& host)> recheck_host;
 };
 
 // Texts with fewer tokens (words; Han characters one each) get no
