@@ -7,7 +7,9 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "app/notifier.h"
+#include "app/store_open.h"
 #include "parsers/date.h"
 #include "report/alert_config.h"
 #include "report/sinks.h"
@@ -17,7 +19,7 @@ namespace mw {
 namespace {
 
 struct AlertsFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   std::string config_dir = "feeds";
   std::string watchlist;
   std::string sink;
@@ -36,7 +38,7 @@ Result<AlertConfig> LoadAlerts(const AlertsFlags& flags) {
 }
 
 int CmdPending(const AlertsFlags& flags, spdlog::logger& log) {
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   Result<std::vector<PendingAlert>> pending = store->PendingAlerts(flags.limit);
   if (!pending.ok()) {
@@ -97,7 +99,7 @@ int CmdPending(const AlertsFlags& flags, spdlog::logger& log) {
 }
 
 int CmdHistory(const AlertsFlags& flags, spdlog::logger& log) {
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   Result<std::vector<AlertRecord>> history = store->AlertHistory(flags.watchlist, flags.limit);
   if (!history.ok()) {
@@ -146,9 +148,9 @@ int CmdDeliver(const AlertsFlags& flags, spdlog::logger& log) {
   }
   StoreOptions options;
   options.create_if_missing = false;
-  Result<std::unique_ptr<Store>> store = OpenRocksStore(flags.db_dir, options);
+  Result<std::unique_ptr<Store>> store = OpenStoreAt(flags.store.location, options);
   if (!store.ok()) {
-    log.error("cannot open database {}: {}", flags.db_dir, store.status().ToString());
+    log.error("cannot open database {}: {}", flags.store.display, store.status().ToString());
     return kExitFailure;
   }
   Result<std::unique_ptr<Notifier>> notifier =
@@ -249,14 +251,14 @@ void AddAlertsCommand(CLI::App& app, std::vector<Command>* commands) {
       "pending",
       "Alerts not yet delivered to every sink, oldest first, with each sink's\n"
       "attempts, next attempt and last error.");
-  pending->add_option("--db", flags->db_dir, "database directory")->required();
+  AddStoreFlags(pending, &flags->store, StoreDirRule::kMustExist);
   pending->add_option("--limit", flags->limit, "show at most N (default 100)");
   pending->add_flag("--json", flags->json, "one JSON object per alert");
   commands->push_back({pending, [flags](spdlog::logger& log) { return CmdPending(*flags, log); }});
 
   CLI::App* history = alerts->add_subcommand(
       "history", "Completed alerts, newest first, with the sinks that acknowledged them.");
-  history->add_option("--db", flags->db_dir, "database directory")->required();
+  AddStoreFlags(history, &flags->store, StoreDirRule::kMustExist);
   history->add_option("--watchlist", flags->watchlist, "only this watch-list");
   history->add_option("--limit", flags->limit, "show at most N (default 100)");
   history->add_flag("--json", flags->json, "one JSON object per alert");
@@ -267,7 +269,7 @@ void AddAlertsCommand(CLI::App& app, std::vector<Command>* commands) {
       "One delivery round: send the alerts that are due and the digests whose time has come\n"
       "(for use after `crawl --once` from cron; `run` does this by itself). Exit 1 when a\n"
       "delivery failed (it is retried on the next round).");
-  deliver->add_option("--db", flags->db_dir, "database directory")->required();
+  AddStoreFlags(deliver, &flags->store, StoreDirRule::kMustExist);
   deliver->add_option("--config", flags->config_dir,
                       "configuration directory with alerts.toml and watchlists/ (default: feeds)");
   deliver->add_option("--templates", flags->templates_dir,

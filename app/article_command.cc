@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "parsers/url.h"
 #include "report/article_output.h"
 #include "storage/store.h"
@@ -16,8 +17,8 @@ namespace mw {
 namespace {
 
 struct ArticleFlags {
-  std::string db_dir;
-  std::string key;  // article id (16 hex digits) or URL
+  StoreFlags store;  // --db DIR or --store LOCATION
+  std::string key;   // article id (16 hex digits) or URL
   bool json = false;
   bool html = false;
 };
@@ -46,7 +47,7 @@ Result<std::optional<std::string>> ResolveArticleId(Store& store, const std::str
 }
 
 int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   Result<std::optional<std::string>> id = ResolveArticleId(*store, flags.key);
   if (!id.ok()) {
@@ -54,7 +55,7 @@ int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
     return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   if (!id->has_value()) {
-    log.error("no article {} in {}", flags.key, flags.db_dir);
+    log.error("no article {} in {}", flags.key, flags.store.display);
     return kExitFailure;
   }
   if (flags.html) {
@@ -71,7 +72,7 @@ int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
       if (stored) {
         log.error("article {} has no archived page (stored without raw HTML)", flags.key);
       } else {
-        log.error("no article {} in {}", flags.key, flags.db_dir);
+        log.error("no article {} in {}", flags.key, flags.store.display);
       }
       return kExitFailure;
     }
@@ -84,7 +85,7 @@ int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
     return kExitFailure;
   }
   if (!view->has_value()) {
-    log.error("no article {} in {}", flags.key, flags.db_dir);
+    log.error("no article {} in {}", flags.key, flags.store.display);
     return kExitFailure;
   }
   const std::string out = flags.json ? FormatArticleJson(**view) : FormatArticleText(**view);
@@ -100,9 +101,7 @@ void AddArticleCommand(CLI::App& app, std::vector<Command>* commands) {
       "article",
       "One stored article: its URLs, metadata, matches, syndication cluster, archived page and "
       "text.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_option("article", flags->key,
                   "Article id (16 hex digits) or any URL that led to it (canonicalized: "
                   "tracking parameters such as utm_* are dropped)")

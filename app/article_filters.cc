@@ -4,6 +4,8 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "parsers/date.h"
 
 namespace mw {
@@ -54,13 +56,14 @@ Result<MatchQuery> MatchQueryFromFlags(const ArticleFilterFlags& flags) {
   return q;
 }
 
+// `db_dir` is any store location (a directory or a PostgreSQL URI).
 std::unique_ptr<Store> OpenStoreForReading(const std::string& db_dir, spdlog::logger& log) {
   StoreOptions options;
   options.read_only = true;
   options.create_if_missing = false;
-  Result<std::unique_ptr<Store>> store = OpenRocksStore(db_dir, options);
+  Result<std::unique_ptr<Store>> store = OpenStoreAt(db_dir, options);
   if (!store.ok()) {
-    log.error("cannot open database {}: {}", db_dir, store.status().ToString());
+    log.error("cannot open database {}: {}", StoreDisplayName(db_dir), store.status().ToString());
     return nullptr;
   }
   return std::move(store).value();

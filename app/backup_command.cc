@@ -9,6 +9,8 @@
 #include <system_error>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "report/query_output.h"
 #include "storage/store.h"
 
@@ -18,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct BackupFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store DIR
   std::string to_dir;
 };
 
@@ -48,8 +50,9 @@ Status BackUp(const BackupFlags& flags, spdlog::logger& log) {
   StoreOptions options;
   options.create_if_missing = false;
   options.read_only = true;
-  Result<std::unique_ptr<Store>> store = OpenRocksStore(flags.db_dir, options);
-  if (!store.ok()) return store.status().WithContext("cannot open database " + flags.db_dir);
+  Result<std::unique_ptr<Store>> store = OpenStoreAt(flags.store.location, options);
+  if (!store.ok())
+    return store.status().WithContext("cannot open database " + flags.store.location);
   Status read_only = (*store)->Backup(flags.to_dir);
   if (read_only.ok()) return read_only;
   store->reset();
@@ -59,7 +62,7 @@ Status BackUp(const BackupFlags& flags, spdlog::logger& log) {
   }
   log.debug("read-only backup failed ({}); retrying with a writable open", read_only.ToString());
   options.read_only = false;
-  store = OpenRocksStore(flags.db_dir, options);
+  store = OpenStoreAt(flags.store.location, options);
   if (!store.ok()) {
     return Status(store.status().code(), "a read-only backup failed (" + read_only.message() +
                                              ") and the database cannot be opened for writing (" +
@@ -70,6 +73,15 @@ Status BackUp(const BackupFlags& flags, spdlog::logger& log) {
 }
 
 int CmdBackup(const BackupFlags& flags, spdlog::logger& log) {
+  if (IsServerStore(flags.store.location)) {
+    // The server's own tools copy a live database consistently; a
+    // directory copy of its rows would be neither faster nor restorable.
+    log.error(
+        "backup copies a database directory; back up the PostgreSQL store {} with pg_dump "
+        "(pg_dump -Fc -f mediawatch.dump DBNAME; restore with pg_restore; docs/postgresql.md)",
+        flags.store.display);
+    return kExitUsage;
+  }
   std::error_code error;
   if (fs::exists(flags.to_dir, error) || fs::is_symlink(flags.to_dir, error)) {
     log.error("--to {} already exists: a backup goes into a new directory", flags.to_dir);
@@ -83,8 +95,8 @@ int CmdBackup(const BackupFlags& flags, spdlog::logger& log) {
   }
   if (fs::weakly_canonical(flags.to_dir, error)
           .string()
-          .starts_with(fs::weakly_canonical(flags.db_dir, error).string() + "/")) {
-    log.error("--to {} is inside the database directory {}", flags.to_dir, flags.db_dir);
+          .starts_with(fs::weakly_canonical(flags.store.location, error).string() + "/")) {
+    log.error("--to {} is inside the database directory {}", flags.to_dir, flags.store.location);
     return kExitUsage;
   }
   if (Status s = BackUp(flags, log); !s.ok()) {
@@ -114,7 +126,7 @@ int CmdBackup(const BackupFlags& flags, spdlog::logger& log) {
       "files are hard links)\n"
       "restore: use it as --db (mediawatch query --db %s), or move it into place while no "
       "command runs\n",
-      flags.db_dir.c_str(), flags.to_dir.c_str(), static_cast<long long>(stats->articles),
+      flags.store.location.c_str(), flags.to_dir.c_str(), static_cast<long long>(stats->articles),
       static_cast<long long>(stats->matches), static_cast<long long>(stats->feeds),
       FormatByteSize(size.bytes).c_str(), static_cast<long long>(size.bytes),
       static_cast<long long>(size.files), flags.to_dir.c_str());
@@ -129,9 +141,7 @@ void AddBackupCommand(CLI::App& app, std::vector<Command>* commands) {
       "backup",
       "A consistent copy of the database (safe while a crawl runs) that is itself a database: "
       "restore by using it as --db, or by moving it into place.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_option("--to", flags->to_dir,
                   "New directory for the copy (must not exist; its parent must). On the same "
                   "file system, unchanged files are hard-linked, not copied")

@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "storage/store.h"
 #include "text/normalizer.h"
 #include "watch/matcher.h"
@@ -50,9 +51,10 @@ int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchl
     log.error("{}", matcher.status().ToString());
     return kExitUsage;
   }
-  auto store = OpenRocksStore(db_dir, {});
+  // `db_dir` is any store location: a directory or a PostgreSQL URI.
+  auto store = OpenStoreAt(db_dir, {});
   if (!store.ok()) {
-    log.error("cannot open database {}: {}", db_dir, store.status().ToString());
+    log.error("cannot open database {}: {}", StoreDisplayName(db_dir), store.status().ToString());
     return kExitFailure;
   }
   LogPipelineTo(log, &options);
@@ -122,7 +124,7 @@ int CmdCrawl(const CrawlCommandFlags& command, spdlog::logger& log) {
     log.warn("no watch-lists in {}/watchlists: articles are stored but nothing is flagged",
              flags.config_dir);
   }
-  return RunCrawl(config->feeds, std::move(config->watchlists), flags.db_dir,
+  return RunCrawl(config->feeds, std::move(config->watchlists), flags.store_location,
                   CrawlOptionsFrom(flags, config->settings), flags.progress, log);
 }
 

@@ -1,13 +1,107 @@
 // mediawatch/app/crawl_flags.cc
 #include "app/crawl_flags.h"
 
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "app/store_open.h"
+
+#ifdef MEDIAWATCH_HAVE_POSTGRES
+#include "storage/pg_store.h"
+#endif
+
 namespace mw {
+namespace {
+
+// Where the parse writes: the fields of StoreFlags or of CrawlFlags.
+struct StoreFlagTargets {
+  std::string* db_dir;
+  std::string* store;
+  std::string* location;
+  std::string* display;
+};
+
+// The location to open for `db_dir` / `store` (as given), and its display
+// name. Errors: a usage message.
+Result<std::pair<std::string, std::string>> ResolveStore(const std::string& db_dir,
+                                                         const std::string& store,
+                                                         StoreDirRule rule) {
+  if (!db_dir.empty() && !store.empty()) {
+    return Status::InvalidArgument(
+        "give either --db DIR or --store LOCATION, not both (--store takes a directory too)");
+  }
+  if (db_dir.empty() && store.empty()) {
+    return Status::InvalidArgument(
+        "no store given: --db DIR, or --store LOCATION (a directory or a postgresql:// URI)");
+  }
+  const std::string& location = store.empty() ? db_dir : store;
+  if (IsServerStore(location)) {
+#ifdef MEDIAWATCH_HAVE_POSTGRES
+    Result<std::string> display = RedactedPostgresUri(location);
+    if (!display.ok()) return Status::InvalidArgument("--store: " + display.status().message());
+    return std::make_pair(location, *display);
+#else
+    return Status::InvalidArgument(
+        "--store: this build of mediawatch has no PostgreSQL backend (configure with "
+        "-DMEDIAWATCH_POSTGRES=ON)");
+#endif
+  }
+  if (location.find("://") != std::string::npos) {
+    return Status::InvalidArgument("--store " + location +
+                                   ": neither a directory nor a postgresql:// URI");
+  }
+  std::error_code ec;
+  if (rule == StoreDirRule::kMustExist && !std::filesystem::is_directory(location, ec)) {
+    return Status::InvalidArgument((store.empty() ? "--db " : "--store ") + location +
+                                   ": no such directory");
+  }
+  return std::make_pair(location, location);
+}
+
+void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule) {
+  cmd->add_option("--db", *t.db_dir,
+                  rule == StoreDirRule::kMayCreate
+                      ? "Database directory (created if missing); or use --store"
+                      : "Database directory; or use --store");
+  cmd->add_option("--store", *t.store,
+                  "The store: a database directory, or a PostgreSQL URI "
+                  "postgresql://USER@HOST/DB (several machines; docs/postgresql.md)");
+  // Checked once the command line is complete, so that the error is a
+  // usage error (exit 2) like any other.
+  cmd->parse_complete_callback([t, rule] {
+    Result<std::pair<std::string, std::string>> where = ResolveStore(*t.db_dir, *t.store, rule);
+    if (!where.ok()) throw CLI::ValidationError(where.status().message());
+    *t.location = where->first;
+    *t.display = where->second;
+    // Code that opens db_dir sees a --store directory there too.
+    if (!IsServerStore(where->first)) *t.db_dir = where->first;
+  });
+}
+
+}  // namespace
+
+std::string StoreDisplayName(const std::string& location) {
+  if (!IsServerStore(location)) return location;
+#ifdef MEDIAWATCH_HAVE_POSTGRES
+  Result<std::string> display = RedactedPostgresUri(location);
+  if (display.ok()) return *display;
+#endif
+  return "the PostgreSQL store";
+}
+
+void AddStoreFlags(CLI::App* cmd, StoreFlags* flags, StoreDirRule rule) {
+  RegisterStoreFlags(cmd, {&flags->db_dir, &flags->store, &flags->location, &flags->display}, rule);
+}
 
 void AddCrawlFlags(CLI::App* cmd, CrawlFlags* flags) {
   cmd->add_option("--config", flags->config_dir, "Configuration directory")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--db", flags->db_dir, "Database directory (created if missing)")->required();
+  RegisterStoreFlags(cmd,
+                     {&flags->db_dir, &flags->store, &flags->store_location, &flags->store_display},
+                     StoreDirRule::kMayCreate);
   cmd->add_flag("--all", flags->all,
                 "Poll every feed now, ignoring the schedule and backoff (retired feeds "
                 "stay retired)");

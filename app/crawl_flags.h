@@ -19,9 +19,52 @@
 
 namespace mw {
 
+// --- Where the store is (every command that opens one) ---
+//
+// `--db DIR` (the embedded RocksDB store in a directory) or `--store
+// LOCATION` (a directory, or a PostgreSQL connection URI
+// postgresql://...): exactly one of the two. The choice is checked when the
+// command line is parsed; a violation is a usage error (exit 2) naming both
+// flags. A `store` key in CONFIG/mediawatch.toml is not read yet (the
+// settings parser, crawler/config.cc, does not accept it).
+
+// Whether the store must exist before the command runs (a directory is
+// checked at parse time; a server's database at the open).
+enum class StoreDirRule {
+  kMayCreate,  // crawl, run: a missing directory is created by the open
+  kMustExist,  // readers
+};
+
+struct StoreFlags {
+  std::string db_dir;  // --db DIR
+  std::string store;   // --store LOCATION
+  // Set by the parse: what to open (OpenStoreAt), and how messages name it
+  // (a URI's password replaced by ********).
+  std::string location;
+  std::string display;
+};
+
+// Registers --db and --store on `cmd`, writing to `flags` (which must
+// outlive the parse), and the parse-time check that fills flags->location.
+void AddStoreFlags(CLI::App* cmd, StoreFlags* flags, StoreDirRule rule);
+
+// `location` as messages may name it: a URI's password replaced by ********
+// (a URI that does not parse is named "the PostgreSQL store").
+std::string StoreDisplayName(const std::string& location);
+
+// --- Crawling (`crawl` and `run`) ---
+
 struct CrawlFlags {
   std::string config_dir;
+  // --db DIR, and the store location after the parse when it is a directory
+  // ("" for a PostgreSQL store): kept for code that opens a directory.
   std::string db_dir;
+  // --store LOCATION as given.
+  std::string store;
+  // After the parse: the store to open with OpenStoreAt (--store, else
+  // --db), and its name for messages (a URI's password replaced).
+  std::string store_location;
+  std::string store_display;
   bool all = false;
   bool no_robots = false;
   bool archive_html = false;
@@ -37,8 +80,9 @@ struct CrawlFlags {
   bool progress = true;
 };
 
-// Registers --config, --db and the crawler flags on `cmd`, writing to
-// `flags` (which must outlive the parse).
+// Registers --config, --db/--store (as AddStoreFlags, kMayCreate) and the
+// crawler flags on `cmd`, writing to `flags` (which must outlive the
+// parse).
 void AddCrawlFlags(CLI::App* cmd, CrawlFlags* flags);
 
 // The pass options: flags over settings over defaults.

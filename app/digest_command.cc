@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "report/digest.h"
 #include "storage/store.h"
 #include "text/normalizer.h"
@@ -20,7 +21,7 @@ namespace mw {
 namespace {
 
 struct DigestFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   std::string watchlist;
   std::string date;
   std::string since;
@@ -116,7 +117,7 @@ int CmdDigest(const DigestFlags& flags, spdlog::logger& log) {
   bool known = false;
   for (const Watchlist& w : watchlists) known = known || w.id == flags.watchlist;
 
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   if (!known) {
     MatchQuery any;
@@ -131,7 +132,7 @@ int CmdDigest(const DigestFlags& flags, spdlog::logger& log) {
       log.error("watch-list '{}' is not in {} and flagged nothing in {}", flags.watchlist,
                 config_dir.empty() ? std::string("any configuration (no --config)")
                                    : config_dir + "/watchlists",
-                flags.db_dir);
+                flags.store.display);
       return kExitFailure;
     }
     log.warn("watch-list '{}' is not in {}: showing ids, highlighting by plain search",
@@ -182,9 +183,7 @@ void AddDigestCommand(CLI::App& app, std::vector<Command>* commands) {
       "digest",
       "One watch-list's digest of a local day or period: totals, 30-day sparklines, every "
       "flagged story once (copies folded, matched words highlighted), edits and removals.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_option("--watchlist", flags->watchlist, "Watch-list id")->required();
   cmd->add_option("--date", flags->date,
                   "Local calendar day YYYY-MM-DD in --tz (default: yesterday in --tz)");

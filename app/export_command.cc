@@ -13,6 +13,7 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "report/query_output.h"
 #include "storage/store.h"
 
@@ -23,7 +24,7 @@ namespace {
 constexpr size_t kExportPageSize = 500;
 
 struct ExportFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   ArticleFilterFlags filters;
   std::string format;  // "jsonl" or "csv"
   std::string output;  // file; "" or "-" = stdout
@@ -144,7 +145,7 @@ int CmdExport(const ExportFlags& flags, spdlog::logger& log) {
     return kExitUsage;
   }
   query->flagged_only = flags.flagged_only;
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   ExportSink sink;
   if (Status s = sink.Open(flags.output); !s.ok()) {
@@ -176,9 +177,7 @@ void AddExportCommand(CLI::App& app, std::vector<Command>* commands) {
       "export",
       "Every stored article passing the filters (flagged or not), newest first, with all its "
       "metadata, matches and text: JSON lines or RFC 4180 CSV.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_option("--format", flags->format,
                   "jsonl (one object per article) or csv (query's columns and 'text')")
       ->required()

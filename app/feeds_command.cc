@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "base/config_files.h"
 #include "parsers/date.h"
 #include "parsers/source_parsers.h"
@@ -22,7 +24,7 @@ namespace mw {
 namespace {
 
 struct StatusFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   std::string config_dir;
   std::string format = "table";
   bool failing_only = false;
@@ -55,9 +57,9 @@ std::string Pad(std::string_view s, size_t width) {
 int CmdStatus(const StatusFlags& flags, spdlog::logger& log) {
   StoreOptions so;
   so.read_only = true;
-  auto store = OpenRocksStore(flags.db_dir, so);
+  auto store = OpenStoreAt(flags.store.location, so);
   if (!store.ok()) {
-    log.error("cannot open database {}: {}", flags.db_dir, store.status().ToString());
+    log.error("cannot open database {}: {}", flags.store.display, store.status().ToString());
     return kExitFailure;
   }
   auto states = (*store)->ListFeedStates();
@@ -275,9 +277,7 @@ void AddFeedsCommand(CLI::App& app, std::vector<Command>* commands) {
       "status",
       "Per-feed health from the database: last success, consecutive failures, last error,\n"
       "next poll, articles stored; retired (410) and moved (301/308) feeds.");
-  status_cmd->add_option("--db", status->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(status_cmd, &status->store, StoreDirRule::kMustExist);
   status_cmd->add_option("--config", status->config_dir,
                          "Also list configured feeds that were never polled");
   status_cmd->add_option("--format", status->format, "table (default) or json (JSON lines)")

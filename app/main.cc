@@ -12,6 +12,12 @@
 #include "app/cli.h"
 
 namespace mw {
+
+// `db migrate` (db_command.cc) and `workers` (workers_command.cc): the
+// administration of a store that several processes share.
+void AddDbCommand(CLI::App& app, std::vector<Command>* commands);
+void AddWorkersCommand(CLI::App& app, std::vector<Command>* commands);
+
 namespace {
 
 struct GlobalFlags {
@@ -34,7 +40,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "mediawatch: multilingual media monitoring. Polls news feeds, extracts articles in any\n"
       "script (English, Chinese, Uyghur...), flags those that match your watch-lists, and\n"
-      "stores everything in a local RocksDB index.\n\n"
+      "stores everything in a local RocksDB index (--db DIR) or, for several machines, in\n"
+      "PostgreSQL (--store postgresql://...).\n\n"
       "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.",
       "mediawatch"};
   app.set_version_flag("--version", std::string("mediawatch ") + MEDIAWATCH_VERSION);
@@ -64,6 +71,8 @@ int main(int argc, char** argv) {
   AddExtractCommand(app, &commands);
   AddWatchlistCommand(app, &commands);
   AddMatchCommand(app, &commands);
+  AddDbCommand(app, &commands);
+  AddWorkersCommand(app, &commands);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "report/query_output.h"
 #include "storage/store.h"
 
@@ -12,7 +13,7 @@ namespace mw {
 namespace {
 
 struct QueryFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   ArticleFilterFlags filters;
   std::string format = "table";
   size_t limit = 1000;
@@ -33,7 +34,7 @@ int CmdQuery(const QueryFlags& flags, spdlog::logger& log) {
   q->limit = flags.limit;
   q->flagged_only = !flags.all;
   q->with_text = flags.with_text;
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   Result<std::vector<MatchHit>> hits = store->QueryMatches(*q);
   if (!hits.ok()) {
@@ -64,9 +65,7 @@ void AddQueryCommand(CLI::App& app, std::vector<Command>* commands) {
       "query",
       "List flagged articles, newest first (--all: every stored article). For every article "
       "without a limit, use `export`.");
-  query_cmd->add_option("--db", query->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(query_cmd, &query->store, StoreDirRule::kMustExist);
   AddArticleFilterOptions(query_cmd, &query->filters);
   query_cmd->add_flag("--all", query->all,
                       "Also articles no watch-list flagged (they have no matches); filters "

@@ -16,6 +16,8 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "server/server.h"
 #include "storage/store.h"
 #include "watch/watchlist.h"
@@ -27,7 +29,7 @@ namespace {
 constexpr size_t kMaxTokenFileBytes = 4096;
 
 struct ServeFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   std::string config_dir;
   std::string listen = "127.0.0.1:8080";
   std::string token_env;
@@ -103,7 +105,7 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
   // The logger is single-threaded and the callback runs on a worker thread:
   // every log call from the moment the server starts holds log_mu.
   std::mutex log_mu;
-  options.on_refresh_error = [&log, &log_mu, db = flags.db_dir](const Status& status) {
+  options.on_refresh_error = [&log, &log_mu, db = flags.store.display](const Status& status) {
     std::lock_guard<std::mutex> lock(log_mu);
     if (status.ok()) {
       log.info("following {} again", db);
@@ -145,9 +147,9 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
   // the database, and catches up with it (the server refreshes it).
   StoreOptions store_options;
   store_options.follow = true;
-  Result<std::unique_ptr<Store>> opened = OpenRocksStore(flags.db_dir, store_options);
+  Result<std::unique_ptr<Store>> opened = OpenStoreAt(flags.store.location, store_options);
   if (!opened.ok()) {
-    log.error("cannot open database {}: {}", flags.db_dir, opened.status().ToString());
+    log.error("cannot open database {}: {}", flags.store.display, opened.status().ToString());
     return kExitFailure;
   }
   std::unique_ptr<Store> store = std::move(opened).value();
@@ -162,7 +164,7 @@ int CmdServe(const ServeFlags& flags, spdlog::logger& log) {
   {
     std::lock_guard<std::mutex> lock(log_mu);
     log.info("serving {} read-only, following its writer every {} ms; SIGINT/SIGTERM stop",
-             flags.db_dir, flags.refresh_ms);
+             flags.store.display, flags.refresh_ms);
   }
 
   int signal_number = 0;
@@ -185,9 +187,7 @@ void AddServeCommand(CLI::App& app, std::vector<Command>* commands) {
       "serve",
       "The web dashboard and a read-only JSON API (docs/api.md) over one database, on "
       "http://127.0.0.1:8080/ by default.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_option("--config", flags->config_dir,
                   "Configuration directory: watch-list names, and highlighting of every "
                   "spelling of a term (DIR/watchlists/*.toml); feed names (DIR/*.toml)")

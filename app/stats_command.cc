@@ -6,6 +6,8 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "report/json_fields.h"
 #include "report/query_output.h"
 #include "storage/store.h"
@@ -14,7 +16,7 @@ namespace mw {
 namespace {
 
 struct StatsFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   std::string format = "table";
 };
 
@@ -83,9 +85,9 @@ int CmdStats(const StatsFlags& flags, spdlog::logger& log) {
   StoreOptions so;
   so.read_only = true;
   so.create_if_missing = false;
-  auto store = OpenRocksStore(flags.db_dir, so);
+  auto store = OpenStoreAt(flags.store.location, so);
   if (!store.ok()) {
-    log.error("cannot open database {}: {}", flags.db_dir, store.status().ToString());
+    log.error("cannot open database {}: {}", flags.store.display, store.status().ToString());
     return kExitFailure;
   }
   auto stats = (*store)->Stats();
@@ -93,8 +95,8 @@ int CmdStats(const StatsFlags& flags, spdlog::logger& log) {
     log.error("stats failed: {}", stats.status().ToString());
     return kExitFailure;
   }
-  const std::string out =
-      flags.format == "json" ? FormatJson(flags.db_dir, *stats) : FormatTable(flags.db_dir, *stats);
+  const std::string out = flags.format == "json" ? FormatJson(flags.store.display, *stats)
+                                                 : FormatTable(flags.store.display, *stats);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
@@ -105,9 +107,7 @@ void AddStatsCommand(CLI::App& app, std::vector<Command>* commands) {
   auto flags = std::make_shared<StatsFlags>();
   auto* cmd = app.add_subcommand(
       "stats", "Counts per feed, language, watch-list and target; schema version; size on disk.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_option("--format", flags->format, "table (default) or json")
       ->check(CLI::IsMember({"table", "json"}));
   commands->push_back({cmd, [flags](spdlog::logger& log) { return CmdStats(*flags, log); }});

@@ -11,13 +11,14 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "storage/store.h"
 
 namespace mw {
 namespace {
 
 struct StatusFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   bool json = false;
   int64_t stale_seconds = 300;
 };
@@ -52,14 +53,14 @@ std::string StateOf(const std::optional<RunState>& run, int64_t now, int64_t sta
 }
 
 int CmdStatus(const StatusFlags& flags, spdlog::logger& log) {
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (store == nullptr) return kExitFailure;
   auto run = store->GetRunState();
   auto feeds = store->ListFeedStates();
   auto stats = store->Stats();
   if (!run.ok() || !feeds.ok() || !stats.ok()) {
     const Status& bad = !run.ok() ? run.status() : !feeds.ok() ? feeds.status() : stats.status();
-    log.error("cannot read {}: {}", flags.db_dir, bad.ToString());
+    log.error("cannot read {}: {}", flags.store.display, bad.ToString());
     return kExitFailure;
   }
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
@@ -139,9 +140,7 @@ void AddStatusCommand(CLI::App& app, std::vector<Command>* commands) {
       "(no heartbeat for --stale seconds) / stopped / stopped uncleanly (killed or crashed),\n"
       "its totals since it started, and the feeds due, failing and retired. Reads the database\n"
       "read-only, so it works while the monitor runs.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   cmd->add_flag("--json", flags->json, "One JSON object instead of the table");
   cmd->add_option("--stale", flags->stale_seconds,
                   "Seconds without a heartbeat after which a running monitor counts as not "

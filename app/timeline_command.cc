@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/cli.h"
+#include "app/crawl_flags.h"
 #include "report/timeline_output.h"
 #include "storage/store.h"
 
@@ -13,7 +14,7 @@ namespace mw {
 namespace {
 
 struct TimelineFlags {
-  std::string db_dir;
+  StoreFlags store;  // --db DIR or --store LOCATION
   ArticleFilterFlags filters;
   std::string by = "day";
   std::string split;  // "", "lang" or "source"
@@ -40,7 +41,7 @@ int CmdTimeline(const TimelineFlags& flags, spdlog::logger& log) {
   range.since = filters->since;
   range.until = filters->until;
 
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.db_dir, log);
+  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
   if (!store) return kExitFailure;
   Result<std::vector<TimelineCount>> counts = store->Timeline(query);
   if (!counts.ok()) {
@@ -72,9 +73,7 @@ void AddTimelineCommand(CLI::App& app, std::vector<Command>* commands) {
       "timeline",
       "Articles matching one entity, keyword or rule per day, week or month (UTC), oldest "
       "first; buckets without articles are shown as 0.");
-  cmd->add_option("--db", flags->db_dir, "Database directory")
-      ->required()
-      ->check(CLI::ExistingDirectory);
+  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
   AddArticleFilterOptions(cmd, &flags->filters);
   cmd->get_option("--match")->required();
   cmd->add_option("--by", flags->by,

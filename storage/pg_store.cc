@@ -2043,6 +2043,12 @@ bool IsPostgresUri(std::string_view s) {
   return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
 }
 
+Result<std::string> RedactedPostgresUri(const std::string& uri) {
+  Result<Target> target = ParseTarget(uri);
+  if (!target.ok()) return target.status();
+  return target->display;
+}
+
 Status MigratePostgres(const std::string& uri) {
   Result<Target> target = ParseTarget(uri);
   if (!target.ok()) return target.status();

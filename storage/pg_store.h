@@ -54,6 +54,12 @@ inline constexpr size_t kMaxPostgresConnections = 4;
 // value names a PostgreSQL database rather than a RocksDB directory).
 bool IsPostgresUri(std::string_view s);
 
+// `uri` as messages may show it: its password replaced by "********".
+// Checks the URI without connecting. Errors: kInvalidArgument (not a
+// postgresql:// URI, or one libpq cannot parse; the message names the
+// redacted URI).
+Result<std::string> RedactedPostgresUri(const std::string& uri);
+
 // Connects to the database at `uri` and checks its schema. A database
 // without this build's tables, or with an older version of them, is
 // migrated (MigratePostgres) when options.create_if_missing and the open is
