@@ -196,11 +196,13 @@ void Notifier::Wake() {
   cv_.notify_all();
 }
 
-void Notifier::Loop(const std::atomic<bool>& stop, int max_sleep_seconds) {
+void Notifier::Loop(const std::atomic<bool>& stop, int max_sleep_seconds,
+                    const std::function<bool()>& may_deliver) {
   while (!stop.load()) {
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    Result<NotifierRound> round = RunOnce(now);
     int64_t sleep = max_sleep_seconds;
+    Result<NotifierRound> round = NotifierRound{};
+    if (!may_deliver || may_deliver()) round = RunOnce(now);
     if (!round.ok()) {
       log_->error("alerts: {}", round.status().ToString());
     } else if (round->next_due_at > 0) {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,8 +56,13 @@ class Notifier {
   Result<NotifierRound> RunOnce(int64_t now);
 
   // Calls RunOnce until `stop` is set: again at the next due time, after
-  // Wake(), and at least every `max_sleep_seconds`.
-  void Loop(const std::atomic<bool>& stop, int max_sleep_seconds = 60);
+  // Wake(), and at least every `max_sleep_seconds`. `may_deliver`, when
+  // set, is asked before every round; false skips the round (another
+  // worker sharing the store delivers: `mediawatch run` holds the
+  // "role:alerts" lease through it) and asks again after
+  // `max_sleep_seconds` or a Wake().
+  void Loop(const std::atomic<bool>& stop, int max_sleep_seconds = 60,
+            const std::function<bool()>& may_deliver = nullptr);
   void Wake();
 
  private:

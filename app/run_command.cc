@@ -11,15 +11,19 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "app/cli.h"
 #include "app/crawl_flags.h"
 #include "app/notifier.h"
+#include "app/store_open.h"
 #include "crawler/monitor.h"
 #include "report/alert_config.h"
 #include "storage/store.h"
@@ -37,8 +41,16 @@ struct RunFlags {
   int64_t heartbeat_seconds = 60;
   int64_t shutdown_seconds = 30;
   bool sync = false;
-  std::string templates_dir;  // digest template overrides
+  std::string templates_dir;    // digest template overrides
+  int64_t lease_seconds = 120;  // host leases when sharing a server store
 };
+
+// The alert outbox is delivered by one worker at a time, the holder of this
+// lease (renewed every notifier round, at most a minute apart): two workers
+// never deliver the same alert in the same round. Long enough that a slow
+// round (an SMTP server timing out) does not outlive it.
+constexpr std::string_view kAlertsRole = "role:alerts";
+constexpr int64_t kAlertsLeaseSeconds = 300;
 
 std::atomic<bool> g_run_stop{false};  // set by the first SIGINT/SIGTERM
 std::atomic<int64_t> g_stop_requested_at{0};
@@ -159,10 +171,30 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
   }
   StoreOptions store_options;
   store_options.sync_writes = flags.sync;
-  auto store = OpenRocksStore(flags.crawl.db_dir, store_options);
+  auto store = OpenStoreAt(flags.crawl.store_location, store_options);
   if (!store.ok()) {
-    log.error("cannot open database {}: {}", flags.crawl.db_dir, store.status().ToString());
+    log.error("cannot open database {}: {}", flags.crawl.store_display, store.status().ToString());
     return kExitFailure;
+  }
+  // A server store may be shared by workers on several machines: they split
+  // the work by leases. A directory is locked by one process anyway.
+  const bool sharing = IsServerStore(flags.crawl.store_location);
+  const std::string worker_id = HostName() + ":" + std::to_string(getpid()) + ":" +
+                                std::to_string(static_cast<int64_t>(std::time(nullptr)));
+  Store* store_ptr = store->get();
+  // Whether this worker delivers alerts now (claims or renews the role).
+  std::function<bool()> may_deliver;
+  if (sharing) {
+    may_deliver = [store_ptr, worker_id, &log] {
+      const int64_t now = static_cast<int64_t>(std::time(nullptr));
+      Result<std::vector<std::string>> held = store_ptr->ClaimLeases(
+          worker_id, {std::string(kAlertsRole)}, now, now + kAlertsLeaseSeconds);
+      if (!held.ok()) {
+        log.warn("alerts: claiming {}: {}", kAlertsRole, held.status().ToString());
+        return false;
+      }
+      return !held->empty();
+    };
   }
 
   auto notifier = Notifier::Create(store->get(), std::move(alert_config).value(), watchlists,
@@ -184,6 +216,10 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
   options.stop_when_idle = flags.until_idle;
   options.pid = static_cast<int64_t>(getpid());
   options.host = HostName();
+  if (sharing) {
+    options.worker_id = worker_id;
+    options.lease_seconds = flags.lease_seconds;
+  }
 
   auto live = std::make_shared<LiveCounters>();
   const bool tty = flags.crawl.progress && ::isatty(STDERR_FILENO) && flags.log_format == "text";
@@ -275,20 +311,33 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
     }
   });
 
-  log.info("monitoring {} feeds into {} (pid {})", config->feeds.size(), flags.crawl.db_dir,
-           getpid());
+  if (sharing) {
+    log.info("monitoring {} feeds into {} as worker {} (sharing by {} s leases)",
+             config->feeds.size(), flags.crawl.store_display, worker_id, flags.lease_seconds);
+  } else {
+    log.info("monitoring {} feeds into {} (pid {})", config->feeds.size(),
+             flags.crawl.store_display, getpid());
+  }
   // Alerts and digests go out from their own thread, so a slow mail server
   // never holds up polling.
   std::atomic<bool> notifier_stop{false};
-  std::thread notifier_thread([&notifier, &notifier_stop] { (*notifier)->Loop(notifier_stop); });
+  std::thread notifier_thread([&notifier, &notifier_stop, &may_deliver] {
+    (*notifier)->Loop(notifier_stop, 60, may_deliver);
+  });
   Status status = monitor.Run(config->feeds, g_run_stop);
   notifier_stop = true;
   (*notifier)->Wake();
   notifier_thread.join();
-  if (status.ok() && flags.until_idle && !g_run_stop.load()) {
-    // A batch run delivers what it found before it exits.
+  if (status.ok() && flags.until_idle && !g_run_stop.load() && (!may_deliver || may_deliver())) {
+    // A batch run delivers what it found before it exits (sharing: unless
+    // another worker holds the alerts role; it delivers them).
     Result<NotifierRound> round = (*notifier)->RunOnce(static_cast<int64_t>(std::time(nullptr)));
     if (!round.ok()) log.error("alerts: {}", round.status().ToString());
+  }
+  if (sharing) {
+    // The alerts role (the monitor released its hosts already).
+    Status released = store_ptr->ReleaseLeases(worker_id, {}, 0);
+    if (!released.ok()) log.warn("releasing leases: {}", released.ToString());
   }
   finished = true;
   watchdog.join();
@@ -323,7 +372,14 @@ void AddRunCommand(CLI::App& app, std::vector<Command>* commands) {
       "Alerts and digests: with --config DIR/alerts.toml, new matches, edits and removals are\n"
       "delivered to its sinks (webhook, e-mail, JSON lines, Atom feed) exactly once, retried\n"
       "until acknowledged, also across restarts; scheduled digests are e-mailed at their local\n"
-      "time. `mediawatch alerts pending` shows what waits (docs/alerts.md).");
+      "time. `mediawatch alerts pending` shows what waits (docs/alerts.md).\n"
+      "Several workers: with --store postgresql://... any number of `run` processes, on any\n"
+      "machines, share the work: each pass a worker claims a lease on the hosts of a fair share\n"
+      "of the due feeds and polls only those, so one worker at a time talks to a host (the\n"
+      "per-host limits hold across workers); a worker that dies loses its hosts when its leases\n"
+      "expire (--lease-seconds) and the others take them over. One worker at a time (the\n"
+      "holder of the role:alerts lease) delivers alerts. `mediawatch workers` lists them\n"
+      "(docs/operations.md).");
   AddCrawlFlags(cmd, &flags->crawl);
   cmd->add_flag("--until-idle", flags->until_idle,
                 "Stop (exit 0) after a pass that leaves no feed due right away");
@@ -344,6 +400,11 @@ void AddRunCommand(CLI::App& app, std::vector<Command>* commands) {
   cmd->add_option("--templates", flags->templates_dir,
                   "Directory with digest.html.mustache / digest.md.mustache overriding the "
                   "built-in digest templates");
+  cmd->add_option("--lease-seconds", flags->lease_seconds,
+                  "With a PostgreSQL --store: how long a worker's claim on a host lasts unless "
+                  "renewed (every third of it while a pass runs); a dead worker's hosts are taken "
+                  "over after this long (default: 120)")
+      ->check(CLI::Range(3, 3600));
   cmd->add_flag("--sync", flags->sync,
                 "fsync every write: committed articles also survive power loss (slower)");
   commands->push_back({cmd, [flags](spdlog::logger& log) { return CmdRun(*flags, log); }});

@@ -306,6 +306,11 @@ Status Monitor::Run(const std::vector<FeedConfig>& feeds, const std::atomic<bool
   }
   Crawler crawler(store_, matcher_, crawl);
   Status failure;
+  // Workers started together see each other before the first claim, so
+  // the fair share splits the first round too.
+  if (sharing && options_.startup_grace_seconds > 0) {
+    clock_->SleepUntil(clock_->Now() + options_.startup_grace_seconds, stop);
+  }
   for (int64_t pass = 0; !stop.load(); ++pass) {
     int64_t retry_at = INT64_MAX;
     bool left_free = false;
@@ -384,11 +389,6 @@ Status Monitor::Run(const std::vector<FeedConfig>& feeds, const std::atomic<bool
     }
   }
   Status written = WriteState();
-  if (sharing && failure.ok()) {
-    // A clean stop hands everything over at once (a crash: at expiry).
-    Status released = store_->ReleaseLeases(options_.worker_id, {}, 0);
-    if (written.ok()) written = released;
-  }
   if (!failure.ok()) return failure;
   return written;
 }

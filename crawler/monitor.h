@@ -32,7 +32,9 @@
 // worker that dies keeps its hosts until their leases expire; then another
 // takes them over (its feeds are still due: their state is written only
 // after their articles). Heartbeats go to Store::PutWorker (not to the run
-// state, which is one record per database).
+// state, which is one record per database). Host leases are released after
+// every pass; other keys of the worker id (the caller's roles) are the
+// caller's to release.
 //
 // Limits of the sharing: article pages on another host than their feed's
 // are fetched by the feed's holder without a lease on that host (per-host
@@ -96,6 +98,10 @@ struct MonitorOptions {
   // Real time between two renewals (milliseconds). 0 = lease_seconds * 1000
   // / 3. Tests with a FakeClock set it small. Default: 0.
   int64_t renew_interval_ms = 0;
+  // Wait this long after announcing the worker (PutWorker) before the first
+  // claim, so that workers started at the same time count each other in the
+  // fair share. Default: 2.
+  int64_t startup_grace_seconds = 2;
 };
 
 class Monitor {

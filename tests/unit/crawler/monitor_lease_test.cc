@@ -312,6 +312,7 @@ class MonitorLeaseTest : public ::testing::Test {
     o.stop_when_idle = true;
     o.worker_id = worker;
     o.lease_seconds = 120;
+    o.startup_grace_seconds = 0;
     o.pid = 1;
     o.host = "test-host";
     return o;
