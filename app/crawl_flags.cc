@@ -34,7 +34,8 @@ Result<std::pair<std::string, std::string>> ResolveStore(const std::string& db_d
   }
   if (db_dir.empty() && store.empty()) {
     return Status::InvalidArgument(
-        "no store given: --db DIR, or --store LOCATION (a directory or a postgresql:// URI)");
+        "no store given: --db DIR, or --store LOCATION (a directory or a postgresql:// URI; "
+        "crawl and run also read store = \"…\" from CONFIG/mediawatch.toml [crawler])");
   }
   const std::string& location = store.empty() ? db_dir : store;
   if (IsServerStore(location)) {
@@ -60,7 +61,10 @@ Result<std::pair<std::string, std::string>> ResolveStore(const std::string& db_d
   return std::make_pair(location, location);
 }
 
-void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule) {
+// `config_dir` (crawl, run; may be null): when neither flag is given, the
+// `store` key of CONFIG/mediawatch.toml [crawler] names the store.
+void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule,
+                        const std::string* config_dir = nullptr) {
   cmd->add_option("--db", *t.db_dir,
                   rule == StoreDirRule::kMayCreate
                       ? "Database directory (created if missing); or use --store"
@@ -70,7 +74,19 @@ void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule) {
                   "postgresql://USER@HOST/DB (several machines; docs/postgresql.md)");
   // Checked once the command line is complete, so that the error is a
   // usage error (exit 2) like any other.
-  cmd->parse_complete_callback([t, rule] {
+  cmd->parse_complete_callback([t, rule, config_dir] {
+    if (t.db_dir->empty() && t.store->empty() && config_dir != nullptr && !config_dir->empty()) {
+      Result<CrawlSettings> settings = LoadSettings(*config_dir);
+      if (!settings.ok()) throw CLI::ValidationError(settings.status().message());
+      if (!settings->store.empty()) {
+        Result<std::pair<std::string, std::string>> where = ResolveStore("", settings->store, rule);
+        if (!where.ok()) {
+          throw CLI::ValidationError("store in " + *config_dir +
+                                     "/mediawatch.toml: " + where.status().message());
+        }
+        *t.store = settings->store;
+      }
+    }
     Result<std::pair<std::string, std::string>> where = ResolveStore(*t.db_dir, *t.store, rule);
     if (!where.ok()) throw CLI::ValidationError(where.status().message());
     *t.location = where->first;
@@ -101,7 +117,7 @@ void AddCrawlFlags(CLI::App* cmd, CrawlFlags* flags) {
       ->check(CLI::ExistingDirectory);
   RegisterStoreFlags(cmd,
                      {&flags->db_dir, &flags->store, &flags->store_location, &flags->store_display},
-                     StoreDirRule::kMayCreate);
+                     StoreDirRule::kMayCreate, &flags->config_dir);
   cmd->add_flag("--all", flags->all,
                 "Poll every feed now, ignoring the schedule and backoff (retired feeds "
                 "stay retired)");

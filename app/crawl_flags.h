@@ -25,8 +25,8 @@ namespace mw {
 // LOCATION` (a directory, or a PostgreSQL connection URI
 // postgresql://...): exactly one of the two. The choice is checked when the
 // command line is parsed; a violation is a usage error (exit 2) naming both
-// flags. A `store` key in CONFIG/mediawatch.toml is not read yet (the
-// settings parser, crawler/config.cc, does not accept it).
+// flags. `crawl` and `run` (AddCrawlFlags) fall back to the `store` key of
+// CONFIG/mediawatch.toml [crawler] when neither flag is given.
 
 // Whether the store must exist before the command runs (a directory is
 // checked at parse time; a server's database at the open).

@@ -298,6 +298,16 @@ Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view
       auto v = IntervalKey(source_name, &node, what, k, 60, 30 * 86400);
       if (!v.ok()) return v.status();
       (k == "min_interval" ? s.min_interval_seconds : s.max_interval_seconds) = *v;
+    } else if (k == "store") {
+      // A directory or a postgresql:// URI; `crawl` and `run` use it when
+      // neither --db nor --store is given (app/crawl_flags.cc checks it).
+      if (!node.is_string() || node.as_string()->get().empty() ||
+          node.as_string()->get().find_first_of(std::string_view("\0\r\n", 3)) !=
+              std::string::npos) {
+        return Error(source_name, &node,
+                     what + ": 'store' must be a database directory or a postgresql:// URI");
+      }
+      s.store = std::string(node.as_string()->get());
     } else if (k == "proxy") {
       if (!node.is_string()) return Error(source_name, &node, what + ": 'proxy' must be a string");
       s.proxy = std::string(node.as_string()->get());
@@ -324,7 +334,7 @@ Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view
     } else {
       return Error(source_name, &node,
                    what + ": unknown key '" + k +
-                       "' (allowed: contact, concurrency, per_host, host_delay, timeout, "
+                       "' (allowed: store, contact, concurrency, per_host, host_delay, timeout, "
                        "max_body_mb, max_articles_per_feed, min_interval, max_interval, proxy, "
                        "allow_cidrs, respect_robots, max_crawl_delay)");
     }
@@ -398,16 +408,19 @@ Result<std::vector<FeedConfig>> LoadFeedDir(const std::filesystem::path& dir) {
   return all;
 }
 
+Result<CrawlSettings> LoadSettings(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir / kSettingsFileName, ec)) return CrawlSettings();
+  auto text = ReadConfigFile(dir / kSettingsFileName, kMaxConfigFileBytes);
+  if (!text.ok()) return text.status();
+  return ParseSettings(*text, (dir / kSettingsFileName).string());
+}
+
 Result<CrawlConfig> LoadConfigDir(const std::filesystem::path& dir) {
   CrawlConfig config;
-  std::error_code ec;
-  if (std::filesystem::exists(dir / kSettingsFileName, ec)) {
-    auto text = ReadConfigFile(dir / kSettingsFileName, kMaxConfigFileBytes);
-    if (!text.ok()) return text.status();
-    auto settings = ParseSettings(*text, (dir / kSettingsFileName).string());
-    if (!settings.ok()) return settings.status();
-    config.settings = std::move(settings).value();
-  }
+  auto settings = LoadSettings(dir);
+  if (!settings.ok()) return settings.status();
+  config.settings = std::move(settings).value();
   auto feeds = LoadFeedDir(dir);
   if (!feeds.ok()) return feeds.status();
   if (feeds->empty()) {

@@ -59,6 +59,10 @@ struct FeedConfig {
 // Global crawler settings: DIR/mediawatch.toml, table [crawler]. Every field
 // has a default; command-line flags override them.
 struct CrawlSettings {
+  // Where `crawl` and `run` store, when neither --db nor --store is given:
+  // a database directory or a PostgreSQL URI ("postgresql://…"). Default: ""
+  // (a flag is required).
+  std::string store;
   // Contact URL or e-mail put in the User-Agent so site owners can reach the
   // operator: "mediawatch/0.1 (+CONTACT)". Default: the project's URL.
   std::string contact = "https://github.com/mediawatch/mediawatch";
@@ -94,6 +98,10 @@ Result<CrawlSettings> ParseSettings(std::string_view toml_text, std::string_view
 // Parses one feed-list file's text. Errors: kInvalidArgument ("file:line: ...").
 Result<std::vector<FeedConfig>> ParseFeedList(std::string_view toml_text,
                                               std::string_view source_name);
+
+// Loads DIR/mediawatch.toml alone (the defaults when there is none).
+// Errors: kInvalidArgument, as ParseSettings.
+Result<CrawlSettings> LoadSettings(const std::filesystem::path& dir);
 
 // Loads DIR/mediawatch.toml (settings, optional), DIR/*.toml (feeds) and
 // DIR/watchlists/*.toml. Errors:

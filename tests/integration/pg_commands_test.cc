@@ -159,12 +159,31 @@ TEST_F(PgCommandsTest, CrawlIntoPostgresThenEveryReaderFindsTheArticles) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("pacific-ledger"), std::string::npos) << r.out;
 
-  // A second crawl stores nothing twice.
-  r = Mw({"crawl", "--once", "--all", "--config", config.string(), "--store", uri_, "--connect-to",
+  // A second crawl stores nothing twice. It takes the store from the
+  // settings file (store = "…" under [crawler]) instead of a flag.
+  {
+    std::ofstream settings(config / "mediawatch.toml");
+    settings << "[crawler]\nstore = \"" << uri_ << "\"\n";
+  }
+  r = Mw({"crawl", "--once", "--all", "--config", config.string(), "--connect-to",
           "127.0.0.1:" + std::to_string(site.port()), "--allow-cidr", "127.0.0.0/8",
           "--host-delay-ms", "0", "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find(" 0 new"), std::string::npos) << r.out;
+  // A flag still wins over the file; a bad store in the file is a usage error.
+  r = Mw({"crawl", "--once", "--config", config.string(), "--db",
+          (dir_.path() / "local-db").string(), "--connect-to",
+          "127.0.0.1:" + std::to_string(site.port()), "--allow-cidr", "127.0.0.0/8",
+          "--host-delay-ms", "0", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::is_directory(dir_.path() / "local-db"));
+  {
+    std::ofstream settings(config / "mediawatch.toml");
+    settings << "[crawler]\nstore = \"ftp://example.org/x\"\n";
+  }
+  r = Mw({"crawl", "--once", "--config", config.string(), "--no-progress"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("mediawatch.toml"), std::string::npos) << r.err;
 
   // backup points at pg_dump.
   r = Mw({"backup", "--store", uri_, "--to", (dir_.path() / "copy").string()});

@@ -230,6 +230,19 @@ max_crawl_delay = 10
   EXPECT_EQ(UserAgentFor(*s), "mediawatch/0.1 (+mailto:ops@example.org)");
 }
 
+TEST(SettingsTest, StoreKeyNamesADirectoryOrAServer) {
+  auto s = ParseSettings("[crawler]\nstore = \"postgresql://mw@db.example.org/mw\"\n", "m.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->store, "postgresql://mw@db.example.org/mw");
+  s = ParseSettings("[crawler]\nstore = \"/var/lib/mediawatch\"\n", "m.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->store, "/var/lib/mediawatch");
+  EXPECT_TRUE(ParseSettings("[crawler]\n", "m.toml")->store.empty());
+  EXPECT_FALSE(ParseSettings("[crawler]\nstore = \"\"\n", "m.toml").ok());
+  EXPECT_FALSE(ParseSettings("[crawler]\nstore = 5\n", "m.toml").ok());
+  EXPECT_FALSE(ParseSettings("[crawler]\nstore = \"a\\nb\"\n", "m.toml").ok());
+}
+
 TEST(SettingsTest, RejectsUnknownKeysAndBadValues) {
   EXPECT_FALSE(ParseSettings("[crawler]\nconcurency = 3\n", "m.toml").ok());
   EXPECT_FALSE(ParseSettings("[crawlr]\n", "m.toml").ok());
