@@ -62,6 +62,11 @@ void AddFeedsCommand(CLI::App& app, std::vector<Command>* commands);
 void AddExtractCommand(CLI::App& app, std::vector<Command>* commands);
 void AddWatchlistCommand(CLI::App& app, std::vector<Command>* commands);
 void AddMatchCommand(CLI::App& app, std::vector<Command>* commands);
+// `db migrate`: create or upgrade a store's schema (db_command.cc).
+void AddDbCommand(CLI::App& app, std::vector<Command>* commands);
+// `workers`: the live workers of a shared store and their leases
+// (workers_command.cc).
+void AddWorkersCommand(CLI::App& app, std::vector<Command>* commands);
 
 // The article filters shared by `query`, `timeline` and `export`
 // (app/article_filters.cc), as given on the command line.
@@ -83,12 +88,15 @@ void AddArticleFilterOptions(CLI::App* cmd, ArticleFilterFlags* flags);
 // --since is not before --until.
 Result<MatchQuery> MatchQueryFromFlags(const ArticleFilterFlags& flags);
 
-// Opens the database in `db_dir` read-only, without creating anything; on
-// failure logs "cannot open database DIR: ..." and returns nullptr.
+// Opens the store at `db_dir` (a directory or a postgresql:// URI:
+// OpenStoreAt) read-only, without creating anything; on failure logs
+// "cannot open database ...: ..." (a URI's password redacted) and returns
+// nullptr.
 std::unique_ptr<Store> OpenStoreForReading(const std::string& db_dir, spdlog::logger& log);
 
-// One polling pass over `feeds` into the store at `db_dir`, with progress on
-// a terminal and a summary on stdout (shared by `crawl` and `demo`).
+// One polling pass over `feeds` into the store at `db_dir` (a directory or
+// a postgresql:// URI), with progress on a terminal and a summary on stdout
+// (shared by `crawl` and `demo`).
 int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchlists,
              const std::string& db_dir, CrawlOptions options, bool show_progress,
              spdlog::logger& log);

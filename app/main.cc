@@ -13,11 +13,6 @@
 
 namespace mw {
 
-// `db migrate` (db_command.cc) and `workers` (workers_command.cc): the
-// administration of a store that several processes share.
-void AddDbCommand(CLI::App& app, std::vector<Command>* commands);
-void AddWorkersCommand(CLI::App& app, std::vector<Command>* commands);
-
 namespace {
 
 struct GlobalFlags {

@@ -5,7 +5,6 @@
 // is the alert id), no host sees more requests at once than one fetcher's
 // per-host limit, and the dead worker's hosts are polled again by another
 // after its leases expired.
-#ifdef MEDIAWATCH_POSTGRES_TESTS
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -321,5 +320,3 @@ TEST(WorkersTest, ThreeWorkersShareTheFarmAndOneKilledIsTakenOver) {
 
 }  // namespace
 }  // namespace mw
-
-#endif  // MEDIAWATCH_POSTGRES_TESTS
