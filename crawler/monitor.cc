@@ -342,11 +342,14 @@ Status Monitor::Run(const std::vector<FeedConfig>& feeds, const std::atomic<bool
     }
     // Sharing: what is due may be another worker's (held, or waiting for
     // its politeness delay). Look again when it may be free, and at least
-    // every lease_seconds / 3, unless free hosts were left for lack of a
-    // fair share (then at once).
+    // every min(lease_seconds / 3, 5 s) — the holder releases its hosts
+    // (and its feeds stop being due) as soon as its pass ends, and waiting
+    // a third of a 120 s lease kept `run --until-idle` workers alive ~40 s
+    // after the last poll (bench/workers_bench) — unless free hosts were
+    // left for lack of a fair share (then at once).
     const int64_t due_anywhere = *next;
     if (sharing && *next <= now && !left_free) {
-      const int64_t most = std::max<int64_t>(1, LeaseSeconds(options_) / 3);
+      const int64_t most = std::clamp<int64_t>(LeaseSeconds(options_) / 3, 1, 5);
       *next = now + std::clamp<int64_t>(retry_at == INT64_MAX ? most : retry_at - now, 1, most);
     }
     {
