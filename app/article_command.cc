@@ -9,6 +9,7 @@
 
 #include "app/cli.h"
 #include "app/crawl_flags.h"
+#include "app/store_open.h"
 #include "parsers/url.h"
 #include "report/article_output.h"
 #include "storage/store.h"
@@ -21,6 +22,7 @@ struct ArticleFlags {
   std::string key;   // article id (16 hex digits) or URL
   bool json = false;
   bool html = false;
+  std::string html_cache;  // --html-cache DIR (a PostgreSQL worker's pages)
 };
 
 bool LooksLikeId(const std::string& key) {
@@ -47,7 +49,22 @@ Result<std::optional<std::string>> ResolveArticleId(Store& store, const std::str
 }
 
 int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
-  std::unique_ptr<Store> store = OpenStoreForReading(flags.store.location, log);
+  std::unique_ptr<Store> store;
+  if (flags.html_cache.empty()) {
+    store = OpenStoreForReading(flags.store.location, log);
+  } else {
+    StoreOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    options.raw_html_cache_dir = flags.html_cache;
+    Result<std::unique_ptr<Store>> opened = OpenStoreAt(flags.store.location, options);
+    if (!opened.ok()) {
+      log.error("cannot open database {} with HTML cache {}: {}", flags.store.display,
+                flags.html_cache, opened.status().ToString());
+      return kExitFailure;
+    }
+    store = std::move(opened).value();
+  }
   if (!store) return kExitFailure;
   Result<std::optional<std::string>> id = ResolveArticleId(*store, flags.key);
   if (!id.ok()) {
@@ -70,7 +87,11 @@ int CmdArticle(const ArticleFlags& flags, spdlog::logger& log) {
       Result<std::optional<ArticleRecord>> exists = store->GetArticle(**id);
       const bool stored = exists.ok() && exists->has_value();
       if (stored) {
-        log.error("article {} has no archived page (stored without raw HTML)", flags.key);
+        log.error(
+            "article {} has no archived page (stored without raw HTML{})", flags.key,
+            flags.html_cache.empty() && IsServerStore(flags.store.location)
+                ? ", or archived in a worker's --html-cache: give it with --html-cache DIR"
+                : (flags.html_cache.empty() ? "" : ", or archived in another worker's cache"));
       } else {
         log.error("no article {} in {}", flags.key, flags.store.display);
       }
@@ -101,7 +122,7 @@ void AddArticleCommand(CLI::App& app, std::vector<Command>* commands) {
       "article",
       "One stored article: its URLs, metadata, matches, syndication cluster, archived page and "
       "text.");
-  AddStoreFlags(cmd, &flags->store, StoreDirRule::kMustExist);
+  AddHtmlCacheReadFlags(cmd, &flags->store, &flags->html_cache);
   cmd->add_option("article", flags->key,
                   "Article id (16 hex digits) or any URL that led to it (canonicalized: "
                   "tracking parameters such as utm_* are dropped)")

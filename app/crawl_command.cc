@@ -35,12 +35,12 @@ std::string Plural(size_t n, std::string_view word) {
   return out + (word.back() == 'h' ? "es" : "s");
 }
 
-// Shared by `crawl` and `demo`: builds the matcher, runs one pass, prints the summary.
-}  // namespace
-
-int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchlists,
-             const std::string& db_dir, CrawlOptions options, bool show_progress,
-             spdlog::logger& log) {
+// Shared by `crawl` and `demo` (RunCrawl): builds the matcher, opens the
+// store with `store_options` (crawl's --html-cache), runs one pass, prints
+// the summary.
+int RunCrawlWith(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchlists,
+                 const std::string& db_dir, const StoreOptions& store_options, CrawlOptions options,
+                 bool show_progress, spdlog::logger& log) {
   auto normalizer = TextNormalizer::Create({});
   if (!normalizer.ok()) {
     log.error("{}", normalizer.status().ToString());
@@ -52,7 +52,7 @@ int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchl
     return kExitUsage;
   }
   // `db_dir` is any store location: a directory or a PostgreSQL URI.
-  auto store = OpenStoreAt(db_dir, {});
+  auto store = OpenStoreAt(db_dir, store_options);
   if (!store.ok()) {
     log.error("cannot open database {}: {}", StoreDisplayName(db_dir), store.status().ToString());
     return kExitFailure;
@@ -107,6 +107,15 @@ int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchl
   return (s.feeds_polled > 0 && s.feeds_failed == s.feeds_polled) ? kExitFailure : kExitOk;
 }
 
+}  // namespace
+
+int RunCrawl(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> watchlists,
+             const std::string& db_dir, CrawlOptions options, bool show_progress,
+             spdlog::logger& log) {
+  return RunCrawlWith(feeds, std::move(watchlists), db_dir, {}, std::move(options), show_progress,
+                      log);
+}
+
 namespace {
 
 int CmdCrawl(const CrawlCommandFlags& command, spdlog::logger& log) {
@@ -124,8 +133,11 @@ int CmdCrawl(const CrawlCommandFlags& command, spdlog::logger& log) {
     log.warn("no watch-lists in {}/watchlists: articles are stored but nothing is flagged",
              flags.config_dir);
   }
-  return RunCrawl(config->feeds, std::move(config->watchlists), flags.store_location,
-                  CrawlOptionsFrom(flags, config->settings), flags.progress, log);
+  StoreOptions store_options;
+  store_options.raw_html_cache_dir = flags.html_cache;
+  return RunCrawlWith(config->feeds, std::move(config->watchlists), flags.store_location,
+                      store_options, CrawlOptionsFrom(flags, config->settings), flags.progress,
+                      log);
 }
 
 }  // namespace

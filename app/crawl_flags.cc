@@ -2,6 +2,7 @@
 #include "app/crawl_flags.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -63,8 +64,11 @@ Result<std::pair<std::string, std::string>> ResolveStore(const std::string& db_d
 
 // `config_dir` (crawl, run; may be null): when neither flag is given, the
 // `store` key of CONFIG/mediawatch.toml [crawler] names the store.
+// `then` (may be empty): further checks of the command line, given the
+// resolved location; they throw CLI::ValidationError.
 void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule,
-                        const std::string* config_dir = nullptr) {
+                        const std::string* config_dir = nullptr,
+                        std::function<void(const std::string&)> then = {}) {
   cmd->add_option("--db", *t.db_dir,
                   rule == StoreDirRule::kMayCreate
                       ? "Database directory (created if missing); or use --store"
@@ -74,7 +78,7 @@ void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule,
                   "postgresql://USER@HOST/DB (several machines; docs/postgresql.md)");
   // Checked once the command line is complete, so that the error is a
   // usage error (exit 2) like any other.
-  cmd->parse_complete_callback([t, rule, config_dir] {
+  cmd->parse_complete_callback([t, rule, config_dir, then] {
     if (t.db_dir->empty() && t.store->empty() && config_dir != nullptr && !config_dir->empty()) {
       Result<CrawlSettings> settings = LoadSettings(*config_dir);
       if (!settings.ok()) throw CLI::ValidationError(settings.status().message());
@@ -93,7 +97,25 @@ void RegisterStoreFlags(CLI::App* cmd, StoreFlagTargets t, StoreDirRule rule,
     *t.display = where->second;
     // Code that opens db_dir sees a --store directory there too.
     if (!IsServerStore(where->first)) *t.db_dir = where->first;
+    if (then) then(where->first);
   });
+}
+
+// --html-cache DIR: a PostgreSQL store's local page cache
+// (StoreOptions::raw_html_cache_dir). `archive_html` is null for readers.
+void CheckHtmlCache(const std::string& html_cache, const bool* archive_html,
+                    const std::string& location) {
+  if (html_cache.empty()) return;
+  if (!IsServerStore(location)) {
+    throw CLI::ValidationError(
+        "--html-cache is only for a PostgreSQL store: a directory store keeps archived pages "
+        "on local disk already (drop --html-cache)");
+  }
+  if (archive_html != nullptr && !*archive_html) {
+    throw CLI::ValidationError(
+        "--html-cache keeps the pages --archive-html archives: give --archive-html too, or "
+        "drop --html-cache");
+  }
 }
 
 }  // namespace
@@ -111,13 +133,26 @@ void AddStoreFlags(CLI::App* cmd, StoreFlags* flags, StoreDirRule rule) {
   RegisterStoreFlags(cmd, {&flags->db_dir, &flags->store, &flags->location, &flags->display}, rule);
 }
 
+void AddHtmlCacheReadFlags(CLI::App* cmd, StoreFlags* flags, std::string* html_cache) {
+  RegisterStoreFlags(cmd, {&flags->db_dir, &flags->store, &flags->location, &flags->display},
+                     StoreDirRule::kMustExist, nullptr, [html_cache](const std::string& location) {
+                       CheckHtmlCache(*html_cache, nullptr, location);
+                     });
+  cmd->add_option("--html-cache", *html_cache,
+                  "With a PostgreSQL store: also look for archived pages in this worker's "
+                  "local cache (the --html-cache DIR of its crawl or run)")
+      ->check(CLI::ExistingDirectory);
+}
+
 void AddCrawlFlags(CLI::App* cmd, CrawlFlags* flags) {
   cmd->add_option("--config", flags->config_dir, "Configuration directory")
       ->required()
       ->check(CLI::ExistingDirectory);
-  RegisterStoreFlags(cmd,
-                     {&flags->db_dir, &flags->store, &flags->store_location, &flags->store_display},
-                     StoreDirRule::kMayCreate, &flags->config_dir);
+  RegisterStoreFlags(
+      cmd, {&flags->db_dir, &flags->store, &flags->store_location, &flags->store_display},
+      StoreDirRule::kMayCreate, &flags->config_dir, [flags](const std::string& location) {
+        CheckHtmlCache(flags->html_cache, &flags->archive_html, location);
+      });
   cmd->add_flag("--all", flags->all,
                 "Poll every feed now, ignoring the schedule and backoff (retired feeds "
                 "stay retired)");
@@ -125,6 +160,11 @@ void AddCrawlFlags(CLI::App* cmd, CrawlFlags* flags) {
                 "Keep each fetched page's raw bytes in the database (mediawatch article "
                 "--html shows them): evidence of what was published; costs about the "
                 "compressed page size per article");
+  cmd->add_option("--html-cache", flags->html_cache,
+                  "With --archive-html and a PostgreSQL store: keep the archived pages in this "
+                  "local directory (created if missing; one worker per directory) instead of on "
+                  "the server, which stays the index of record; mediawatch article --html "
+                  "--html-cache DIR reads them");
   cmd->add_flag("--ignore-robots", flags->no_robots,
                 "Do not fetch or obey robots.txt (only for sites you run)");
   cmd->add_option("--proxy", flags->proxy,

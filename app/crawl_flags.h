@@ -48,6 +48,12 @@ struct StoreFlags {
 // outlive the parse), and the parse-time check that fills flags->location.
 void AddStoreFlags(CLI::App* cmd, StoreFlags* flags, StoreDirRule rule);
 
+// AddStoreFlags (kMustExist) plus `--html-cache DIR` (into `html_cache`):
+// where readers find the pages a PostgreSQL worker archived in its local
+// cache (StoreOptions::raw_html_cache_dir). With a directory store the flag
+// is a usage error (exit 2).
+void AddHtmlCacheReadFlags(CLI::App* cmd, StoreFlags* flags, std::string* html_cache);
+
 // `location` as messages may name it: a URI's password replaced by ********
 // (a URI that does not parse is named "the PostgreSQL store").
 std::string StoreDisplayName(const std::string& location);
@@ -68,6 +74,11 @@ struct CrawlFlags {
   bool all = false;
   bool no_robots = false;
   bool archive_html = false;
+  // --html-cache DIR: with --archive-html and a PostgreSQL store, the local
+  // directory for the archived pages (StoreOptions::raw_html_cache_dir).
+  // Checked at the parse: with a directory store, or without
+  // --archive-html, a usage error (exit 2). "" = pages go to the store.
+  std::string html_cache;
   std::optional<int64_t> concurrency;
   std::optional<int64_t> per_host;
   std::optional<int64_t> max_articles;

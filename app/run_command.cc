@@ -171,6 +171,7 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
   }
   StoreOptions store_options;
   store_options.sync_writes = flags.sync;
+  store_options.raw_html_cache_dir = flags.crawl.html_cache;
   auto store = OpenStoreAt(flags.crawl.store_location, store_options);
   if (!store.ok()) {
     log.error("cannot open database {}: {}", flags.crawl.store_display, store.status().ToString());

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "storage/codec.h"
+#include "storage/html_cache.h"
 #include "storage/store.h"
 #include "text/simhash.h"
 
@@ -937,8 +938,11 @@ constexpr const char* kDayIndexSql =
 
 class PgStore final : public Store {
  public:
-  PgStore(Target target, bool read_only)
-      : pool_(std::move(target), read_only, kMaxPostgresConnections), read_only_(read_only) {}
+  // `html_cache` (may be null): StoreOptions::raw_html_cache_dir, opened.
+  PgStore(Target target, bool read_only, std::unique_ptr<HtmlCache> html_cache)
+      : pool_(std::move(target), read_only, kMaxPostgresConnections),
+        read_only_(read_only),
+        html_cache_(std::move(html_cache)) {}
 
   Result<std::optional<std::string>> FindArticleIdByUrl(std::string_view canonical_url) override {
     using Out = std::optional<std::string>;
@@ -969,7 +973,7 @@ class PgStore final : public Store {
     std::sort(lock_order.begin(), lock_order.end());
     lock_order.erase(std::unique(lock_order.begin(), lock_order.end()), lock_order.end());
 
-    return Run("storing article " + article.id, [&](pqxx::connection& c) -> Result<PutResult> {
+    auto transaction = [&](pqxx::connection& c) -> Result<PutResult> {
       pqxx::work tx(c);
       const pqxx::result claimed = tx.exec_params(
           "INSERT INTO article_urls (url_sha256, url, article_id, is_alias)"
@@ -1047,7 +1051,7 @@ class PgStore final : public Store {
             " SELECT b, $2, $3, $4, $5 FROM unnest($1::bigint[]) AS b ON CONFLICT DO NOTHING",
             IntArray(bands), time, article.id, static_cast<int64_t>(article.simhash), cluster_id);
       }
-      if (!write.raw_html.empty()) {
+      if (!write.raw_html.empty() && !html_cache_) {
         tx.exec_params("INSERT INTO raw_html (article_id, html) VALUES ($1, $2)", article.id,
                        pqxx::binarystring(write.raw_html.data(), write.raw_html.size()));
       }
@@ -1066,7 +1070,22 @@ class PgStore final : public Store {
       InsertAlerts(tx, AlertsFor(write.matches, article.id, "match", 1, article.fetched_at));
       tx.commit();
       return PutResult{true, article.id};
-    });
+    };
+    Result<PutResult> put = Run("storing article " + article.id, transaction);
+    // The page goes to the local cache only once the article is committed,
+    // and only by the store that inserted it. The server never refers to
+    // the cache, so a crash in between leaves an article without an
+    // archived page (as if stored without --archive-html), never a
+    // reference to a missing page; a failed transaction leaves no orphan
+    // page behind.
+    if (put.ok() && put->inserted && html_cache_ && !write.raw_html.empty()) {
+      Status cached = html_cache_->Put(article.id, write.raw_html);
+      if (!cached.ok()) {
+        return cached.WithContext("article " + article.id +
+                                  " is stored, but its archived page is not");
+      }
+    }
+    return put;
   }
 
   Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) override {
@@ -1102,6 +1121,11 @@ class PgStore final : public Store {
     using Out = std::optional<std::string>;
     if (!IsValidArticleId(id)) return Out();
     const std::string key(id);
+    if (html_cache_) {
+      Result<Out> cached = html_cache_->Get(key);
+      if (!cached.ok() || cached->has_value()) return cached;
+      // Not cached here: archived without a cache, or before it existed.
+    }
     return Run("reading the raw HTML of " + key, [&](pqxx::connection& c) -> Result<Out> {
       pqxx::nontransaction tx(c);
       const pqxx::result r = tx.exec_params("SELECT html FROM raw_html WHERE article_id = $1", key);
@@ -2035,6 +2059,7 @@ class PgStore final : public Store {
 
   ConnectionPool pool_;
   const bool read_only_;
+  const std::unique_ptr<HtmlCache> html_cache_;  // null: pages go to the server
 };
 
 }  // namespace
@@ -2062,7 +2087,6 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri,
   Result<Target> target = ParseTarget(uri);
   if (!target.ok()) return target.status();
   const bool read_only = options.read_only || options.follow;
-  auto store = std::make_unique<PgStore>(*target, read_only);
   ConnectionPool probe(*target, read_only, 1);
   Result<int> version =
       RunOn(probe, "opening " + target->display, [&](pqxx::connection& c) -> Result<int> {
@@ -2083,7 +2107,18 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& uri,
     }
     MW_RETURN_IF_ERROR(MigratePostgres(uri));
   }
-  return std::unique_ptr<Store>(std::move(store));
+  // Opened after the server checks, so a failed open creates no directory.
+  std::unique_ptr<HtmlCache> html_cache;
+  if (!options.raw_html_cache_dir.empty()) {
+    HtmlCacheOptions cache_options;
+    cache_options.read_only = read_only;
+    Result<std::unique_ptr<HtmlCache>> opened =
+        HtmlCache::Open(options.raw_html_cache_dir, cache_options);
+    if (!opened.ok()) return opened.status();
+    html_cache = std::move(opened).value();
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<PgStore>(*target, read_only, std::move(html_cache)));
 }
 
 }  // namespace mw

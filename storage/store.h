@@ -634,6 +634,21 @@ struct StoreOptions {
   // power cut: the last writes may be in the OS cache. Costs a disk flush
   // per article.
   bool sync_writes = false;
+  // PostgreSQL backend: keep archived raw pages (ArticleWrite::raw_html) in
+  // a local RocksDB directory here instead of the server's raw_html table —
+  // a per-worker cache, so the shared server holds no page bytes. The
+  // directory is created if missing; it must be empty or a cache an earlier
+  // open created (else the open fails with kInvalidArgument: a file, a
+  // mediawatch store, other files). A page is cached after its article's
+  // transaction committed and only when this store inserted the article.
+  // GetRawHtml reads the cache first, then the server's table (pages
+  // archived without a cache, or before one was configured); pages that
+  // other workers archived in their own caches are not found (nullopt).
+  // Writable opens lock the directory (one worker per cache; a second gets
+  // kIoError); read_only/follow opens read it as of the open, without a
+  // lock. RocksDB backend: ignored (its pages are local already). Default:
+  // "" (pages go to the server).
+  std::string raw_html_cache_dir;
 };
 
 // Opens (creating if allowed) the RocksDB store in `dir`. A database of an

@@ -249,6 +249,68 @@ TEST_F(PgCommandsTest, WorkersListsLiveWorkersAndTheirLeases) {
   EXPECT_EQ(Mw({"workers", "--help"}).exit_code, 0);
 }
 
+TEST_F(PgCommandsTest, HtmlCacheKeepsArchivedPagesOnTheWorker) {
+  DemoSite site;
+  ASSERT_TRUE(site.Start());
+  const fs::path config = dir_.path() / "config";
+  fs::create_directories(config);
+  fs::copy_file(testing::SourceDir() / "feeds" / "demo" / "feeds.toml", config / "feeds.toml");
+  fs::copy(testing::SourceDir() / "feeds" / "watchlists", config / "watchlists",
+           fs::copy_options::recursive);
+  const std::string cache = (dir_.path() / "html-cache").string();
+  const std::vector<std::string> crawl = {
+      "crawl",           "--once",
+      "--config",        config.string(),
+      "--connect-to",    "127.0.0.1:" + std::to_string(site.port()),
+      "--allow-cidr",    "127.0.0.0/8",
+      "--host-delay-ms", "0",
+      "--timeout",       "20",
+      "--no-progress"};
+
+  // Usage errors first: a directory store needs no cache, and a cache
+  // without --archive-html has nothing to keep.
+  std::vector<std::string> args = crawl;
+  args.insert(args.end(),
+              {"--store", (dir_.path() / "db").string(), "--archive-html", "--html-cache", cache});
+  CommandResult r = Mw(args);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("only for a PostgreSQL store"), std::string::npos) << r.err;
+  args = crawl;
+  args.insert(args.end(), {"--store", uri_, "--html-cache", cache});
+  r = Mw(args);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("give --archive-html too"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(cache));
+
+  args = crawl;
+  args.insert(args.end(), {"--store", uri_, "--archive-html", "--html-cache", cache});
+  r = Mw(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::is_directory(cache));
+
+  r = Mw({"query", "--store", uri_, "--match", "guan-heng", "--format", "jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const nlohmann::json first =
+      nlohmann::json::parse(r.out.substr(0, r.out.find('\n')), nullptr, false);
+  ASSERT_FALSE(first.is_discarded()) << r.out;
+  const std::string id = first.value("id", "");
+  ASSERT_FALSE(id.empty()) << r.out;
+
+  r = Mw({"article", id, "--html", "--store", uri_, "--html-cache", cache});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("<html"), std::string::npos) << r.out.substr(0, 200);
+  // Without the cache the server has no page for it: it was kept local.
+  r = Mw({"article", id, "--html", "--store", uri_});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("has no archived page"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--html-cache"), std::string::npos) << r.err;
+  // A reader's --html-cache with a directory store is a usage error.
+  ASSERT_EQ(Mw({"db", "migrate", "--db", (dir_.path() / "db").string()}).exit_code, 0);
+  r = Mw({"article", id, "--html", "--db", (dir_.path() / "db").string(), "--html-cache", cache});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("only for a PostgreSQL store"), std::string::npos) << r.err;
+}
+
 TEST_F(PgCommandsTest, StoreFlagUsageErrors) {
   const std::string db = (dir_.path() / "db").string();
   ASSERT_EQ(Mw({"db", "migrate", "--db", db}).exit_code, 0);

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <pqxx/pqxx>
 #include <random>
@@ -663,6 +665,90 @@ TEST_F(PgStoreTest, SchemaVersionOneIsUpgradedWithLeasesAndWorkers) {
   std::unique_ptr<Store> store = OpenPg(no_create);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->ClaimLeases("w", {"role:x"}, 1, 2)->size(), 1u);
+}
+
+// StoreOptions::raw_html_cache_dir: pages stay in the worker's local cache.
+TEST_F(PgStoreTest, HtmlCacheKeepsPagesOffTheServer) {
+  testing::TempDir tmp;
+  const std::string cache_dir = (tmp.path() / "html").string();
+  StoreOptions cached;
+  cached.raw_html_cache_dir = cache_dir;
+
+  // A page archived before the cache was configured stays on the server.
+  ArticleWrite before;
+  before.article = MakeArticle("https://cache.example/before", 100);
+  before.raw_html = "<html>server page</html>";
+  {
+    std::unique_ptr<Store> plain = OpenPg();
+    ASSERT_NE(plain, nullptr);
+    ASSERT_TRUE(plain->PutArticle(before).ok());
+  }
+
+  std::unique_ptr<Store> store = OpenPg(cached);
+  ASSERT_NE(store, nullptr);
+  ArticleWrite w;
+  w.article = MakeArticle("https://cache.example/a", 200);
+  w.raw_html = std::string("<html>\0\xff local</html>", 21);
+  Result<PutResult> put = store->PutArticle(w);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_TRUE(put->inserted);
+  Result<std::optional<std::string>> html = store->GetRawHtml(w.article.id);
+  ASSERT_TRUE(html.ok()) << html.status().ToString();
+  ASSERT_TRUE(html->has_value());
+  EXPECT_EQ(**html, w.raw_html);
+  EXPECT_TRUE(Sql("SELECT 1 FROM raw_html WHERE article_id = '" + w.article.id + "'").empty());
+  EXPECT_EQ(Sql("SELECT count(*) FROM raw_html")[0][0].as<int>(), 1);
+  // The older page is read from the server through the cached store.
+  EXPECT_EQ(**store->GetRawHtml(before.article.id), before.raw_html);
+
+  // A duplicate does not replace the cached page.
+  ArticleWrite again = w;
+  again.raw_html = "later fetch";
+  ASSERT_FALSE(store->PutArticle(again)->inserted);
+  EXPECT_EQ(**store->GetRawHtml(w.article.id), w.raw_html);
+
+  // Another worker without this cache sees the article but not its page.
+  std::unique_ptr<Store> other = OpenPg();
+  ASSERT_NE(other, nullptr);
+  EXPECT_TRUE((*other->GetArticle(w.article.id)).has_value());
+  Result<std::optional<std::string>> elsewhere = other->GetRawHtml(w.article.id);
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status().ToString();
+  EXPECT_FALSE(elsewhere->has_value());
+
+  // The page survives the worker; a read-only store reads the cache too
+  // (without a lock), while the writer still holds it.
+  StoreOptions reader = cached;
+  reader.read_only = true;
+  std::unique_ptr<Store> query = OpenPg(reader);
+  ASSERT_NE(query, nullptr);
+  EXPECT_EQ(**query->GetRawHtml(w.article.id), w.raw_html);
+  store.reset();
+  std::unique_ptr<Store> reopened = OpenPg(cached);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(**reopened->GetRawHtml(w.article.id), w.raw_html);
+}
+
+TEST_F(PgStoreTest, HtmlCacheRefusesWhatIsNotACache) {
+  testing::TempDir tmp;
+  StoreOptions options;
+  const std::filesystem::path file = tmp.path() / "file";
+  std::ofstream(file) << "x";
+  options.raw_html_cache_dir = file.string();
+  Result<std::unique_ptr<Store>> on_file = OpenPostgresStore(uri_, options);
+  EXPECT_EQ(on_file.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(on_file.status().message(), HasSubstr("not a directory"));
+
+  const std::string rocks_dir = (tmp.path() / "store").string();
+  ASSERT_TRUE(OpenRocksStore(rocks_dir, {}).ok());
+  options.raw_html_cache_dir = rocks_dir;
+  Result<std::unique_ptr<Store>> on_store = OpenPostgresStore(uri_, options);
+  EXPECT_EQ(on_store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(on_store.status().message(), HasSubstr("not a mediawatch HTML cache"));
+
+  // Read-only: the cache must exist already.
+  options.raw_html_cache_dir = (tmp.path() / "missing").string();
+  options.read_only = true;
+  EXPECT_EQ(OpenPostgresStore(uri_, options).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace
