@@ -165,6 +165,11 @@ Status HtmlCache::Put(std::string_view article_id, std::string_view bytes) {
                             std::to_string(bytes.size()) + " bytes, more than " +
                             std::to_string(kMaxRawHtmlBytes));
   }
+  // One writer at a time, as in the store (rocksdb_store.cc write_mu_):
+  // RocksDB serializes concurrent writers itself, but inside the library,
+  // where ThreadSanitizer cannot see it (its WAL buffer looked raced in the
+  // tsan run); a page write is rare next to the fetch that produced it.
+  std::lock_guard<std::mutex> lock(write_mu_);
   const rocksdb::Status s =
       db_->db->Put(rocksdb::WriteOptions(), ToSlice(article_id), ToSlice(bytes));
   return FromRocks(s, "writing the page of " + std::string(article_id) + " to HTML cache " + dir_);

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,6 +78,7 @@ class HtmlCache {
   std::unique_ptr<Db> db_;
   const std::string dir_;
   const bool read_only_;
+  std::mutex write_mu_;  // serializes Put
 };
 
 }  // namespace mw
