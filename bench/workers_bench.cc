@@ -70,6 +70,7 @@
 // After the system headers: cpp-httplib pulls in its own.
 #include <httplib.h>
 
+#include "parsers/html_sanitizer.h"
 #include "tests/support/pg_server.h"
 
 namespace mw {
@@ -236,30 +237,6 @@ std::string Title(const Vocabulary& v, Lang lang, Rng& rng) {
   return t;
 }
 
-std::string Escaped(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 // The farm's content: feed f lives on host f % hosts; its story k is
 // /news/F/K.html. The host's language is h % 3.
@@ -300,8 +277,8 @@ struct Site {
     html += "<!DOCTYPE html>\n<html lang=\"";
     html += kLangTag[lang];
     html += lang == kUg ? "\" dir=\"rtl\">\n" : "\">\n";
-    html += "<head>\n<meta charset=\"utf-8\">\n<title>" + Escaped(title) + " | " + outlet +
-            "</title>\n<meta property=\"og:title\" content=\"" + Escaped(title) +
+    html += "<head>\n<meta charset=\"utf-8\">\n<title>" + html::EscapeHtml(title) + " | " + outlet +
+            "</title>\n<meta property=\"og:title\" content=\"" + html::EscapeHtml(title) +
             "\">\n<meta property=\"og:site_name\" content=\"" + outlet +
             "\">\n<meta property=\"article:published_time\" content=\"" + when +
             "\">\n<link rel=\"canonical\" href=\"" + url +
@@ -315,14 +292,15 @@ struct Site {
     html += "</script>\n</head>\n<body class=\"article\">\n<header><nav><ul>";
     for (int i = 0; i < 24; ++i) {
       html += "<li><a href=\"/section/" + std::to_string(i) + "\">" +
-              Escaped(Title(vocab, lang, rng).substr(0, 24)) + "</a></li>";
+              html::EscapeHtml(Title(vocab, lang, rng).substr(0, 24)) + "</a></li>";
     }
-    html += "</ul></nav></header>\n<main>\n<article>\n<h1>" + Escaped(title) +
+    html += "</ul></nav></header>\n<main>\n<article>\n<h1>" + html::EscapeHtml(title) +
             "</h1>\n<div class=\"byline\">" + outlet + " &middot; <time datetime=\"" + when +
             "\">" + when.substr(0, 10) + "</time></div>\n<figure><img src=\"/img/" +
             std::to_string(f) + "-" + std::to_string(k) +
             ".jpg\" width=\"800\" height=\"450\" alt=\"\"><figcaption>" +
-            Escaped(Sentence(vocab, lang, rng)) + "</figcaption></figure>\n<div class=\"body\">\n";
+            html::EscapeHtml(Sentence(vocab, lang, rng)) +
+            "</figcaption></figure>\n<div class=\"body\">\n";
     const bool mention = Mentions(f, k);
     const size_t body_end = html.size() + target / 2;
     int paragraph = 0;
@@ -331,27 +309,27 @@ struct Site {
       const int sentences = rng.Between(2, 6);
       for (int s = 0; s < sentences; ++s) {
         if (s > 0 && lang != kZh) html += " ";
-        html += Escaped(mention && paragraph == 2 && s == 1 ? std::string(kMentions[lang])
-                                                            : Sentence(vocab, lang, rng));
+        html += html::EscapeHtml(mention && paragraph == 2 && s == 1 ? std::string(kMentions[lang])
+                                                                     : Sentence(vocab, lang, rng));
       }
       html += "</p>\n";
       if (++paragraph == 3) {
         html += "<div class=\"related\"><a href=\"/news/" + std::to_string(f) + "/" +
-                std::to_string(rng.Below(100)) + ".html\">" + Escaped(Title(vocab, lang, rng)) +
-                "</a></div>\n";
+                std::to_string(rng.Below(100)) + ".html\">" +
+                html::EscapeHtml(Title(vocab, lang, rng)) + "</a></div>\n";
       }
     }
     html += "</div>\n</article>\n<aside><h2>Most read</h2><ol>\n";
     for (int i = 0; i < 8; ++i) {
       html += "<li><a href=\"/news/" + std::to_string(rng.Below(args->feeds)) + "/" +
               std::to_string(rng.Below(args->entries)) + ".html\">" +
-              Escaped(Title(vocab, lang, rng)) + "</a></li>\n";
+              html::EscapeHtml(Title(vocab, lang, rng)) + "</a></li>\n";
     }
     html += "</ol></aside>\n<section class=\"comments\"><h2>Comments</h2>\n";
     while (html.size() + 600 < target) {
       html += "<div class=\"comment\"><span class=\"user\">reader" +
-              std::to_string(rng.Below(5000)) + "</span><p>" + Escaped(Sentence(vocab, lang, rng)) +
-              "</p></div>\n";
+              std::to_string(rng.Below(5000)) + "</span><p>" +
+              html::EscapeHtml(Sentence(vocab, lang, rng)) + "</p></div>\n";
     }
     html += "</section>\n</main>\n<footer><p>&copy; 2026 " + outlet +
             "</p><a href=\"/about\">About</a> <a href=\"/contact\">Contact</a> <a "
@@ -365,8 +343,8 @@ struct Site {
         std::to_string(HostOf(f)) + " feed " + std::to_string(f) + "</title><link>" + Base(f) +
         "/</link><language>" + kLangTag[LangOf(f)] + "</language>\n";
     for (int k = args->entries - 1; k >= 0; --k) {
-      rss += "<item><title>" + Escaped(StoryTitle(f, k)) + "</title><link>" + StoryUrl(f, k) +
-             "</link><guid>" + StoryUrl(f, k) + "</guid><pubDate>Tue, " +
+      rss += "<item><title>" + html::EscapeHtml(StoryTitle(f, k)) + "</title><link>" +
+             StoryUrl(f, k) + "</link><guid>" + StoryUrl(f, k) + "</guid><pubDate>Tue, " +
              std::to_string(10 + k % 18) + " Mar 2026 0" + std::to_string(k % 10) +
              ":15:00 GMT</pubDate></item>\n";
     }
