@@ -58,6 +58,9 @@ int RunCrawlWith(const std::vector<FeedConfig>& feeds, std::vector<Watchlist> wa
     return kExitFailure;
   }
   LogPipelineTo(log, &options);
+  // Made with default options, as fingerprints need: the fingerprint then
+  // reuses the text the matcher folded.
+  options.fingerprint_normalizer = normalizer->get();
   const bool tty = show_progress && ::isatty(STDERR_FILENO);
   if (tty) {
     options.on_progress = [](const CrawlProgress& p) {

@@ -208,6 +208,9 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
   MonitorOptions options;
   options.crawl = CrawlOptionsFrom(flags.crawl, config->settings);
   LogPipelineTo(log, &options.crawl);
+  // Made with default options, as fingerprints need: the fingerprint then
+  // reuses the text the matcher folded.
+  options.crawl.fingerprint_normalizer = normalizer->get();
   // Two cores: the fetcher's thread parses feeds and drives transfers, one
   // worker decodes, extracts, matches and stores.
   options.crawl.background_workers = std::max<unsigned>(1, std::thread::hardware_concurrency()) > 1

@@ -1267,8 +1267,7 @@ std::vector<SamplePage> MakeSample(const World& w) {
 }
 
 Result<Baseline> MeasureBaseline(const World& w, const std::vector<SamplePage>& sample,
-                                 const WatchlistMatcher& matcher, const TextNormalizer& normalizer,
-                                 const std::string& scratch_dir) {
+                                 const WatchlistMatcher& matcher, const std::string& scratch_dir) {
   Baseline b;
   std::vector<double> sizes;
   double total_bytes = 0;
@@ -1323,15 +1322,16 @@ Result<Baseline> MeasureBaseline(const World& w, const std::vector<SamplePage>& 
       t_extract += Seconds(t);
       if (!article.ok()) continue;
       t = Steady::now();
-      MatchResult matches = matcher.MatchAll(article->title, article->text);
+      FoldedFields folded;
+      MatchResult matches = matcher.MatchAll(article->title, article->text, &folded);
       t_match += Seconds(t);
       t = Steady::now();
       ArticleWrite write;
       ArticleRecord& rec = write.article;
       rec.title = article->title;
       rec.text = article->text;
-      const std::string folded = normalizer.Fold(rec.title + "\n" + rec.text);
-      rec.simhash = HasFingerprintTokens(folded, kMinFingerprintTokens) ? SimHash64(folded) : 0;
+      // As the pipeline does with the matcher's normalizer (crawler/pipeline.cc).
+      rec.simhash = FingerprintOfFolded(folded.title, folded.text);
       t_fp += Seconds(t);
       t = Steady::now();
       rec.url = s.url + "?rep=" + std::to_string(rep);
@@ -1530,6 +1530,7 @@ RunResult RunMonitor(const World& w, Shared& shared, Store* store, const Watchli
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   co.background_workers = cores > 1 ? cores - 1 : 0;
   co.fingerprints = true;
+  co.fingerprint_normalizer = matcher->normalizer();  // as `mediawatch run` does
   std::mutex log_mu;
   co.log = [&r, &log_mu](LogLevel level, const std::string& message) {
     if (level != LogLevel::kWarn && level != LogLevel::kError) return;
@@ -1844,8 +1845,7 @@ int Main(int argc, char** argv) {
     const auto generation = Steady::now();
     const std::vector<SamplePage> sample = MakeSample(world);
     generation_us = Seconds(generation) / static_cast<double>(sample.size()) * 1e6;
-    auto measured =
-        MeasureBaseline(world, sample, **matcher, **normalizer, (dir / "baseline-db").string());
+    auto measured = MeasureBaseline(world, sample, **matcher, (dir / "baseline-db").string());
     fs::remove_all(dir / "baseline-db", ec);
     if (!measured.ok()) {
       std::fprintf(stderr, "baseline: %s\n", measured.status().ToString().c_str());

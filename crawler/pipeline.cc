@@ -233,7 +233,13 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     if (w.archive_html && w.html.size() <= kMaxRawHtmlBytes) write.raw_html = std::move(w.html);
   }
   std::vector<MatchRecord> matches;
-  MatchResult result = matcher->MatchAll(rec.title, rec.text);
+  // The matcher folds title and text anyway; when the fingerprint's
+  // normalizer is the matcher's, the fingerprint reuses them (a fold of the
+  // whole article less: ~40 us of a page's ~2.6 ms).
+  const bool reuse_folded =
+      fingerprint_normalizer != nullptr && fingerprint_normalizer == matcher->normalizer();
+  FoldedFields folded;
+  MatchResult result = matcher->MatchAll(rec.title, rec.text, reuse_folded ? &folded : nullptr);
   for (TermMatch& m : result.targets) {
     MatchRecord mr;
     mr.watchlist_id = std::move(m.watchlist_id);
@@ -261,7 +267,8 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
     mr.count = 1;
     matches.push_back(std::move(mr));
   }
-  rec.simhash = Fingerprint(rec, fingerprint_normalizer);
+  rec.simhash = reuse_folded ? FingerprintOfFolded(folded.title, folded.text)
+                             : Fingerprint(rec, fingerprint_normalizer);
   if (!matches.empty() && w.recheck_delay > 0) write.recheck_at = rec.fetched_at + w.recheck_delay;
   write.article = std::move(rec);
   write.matches = std::move(matches);
@@ -1098,6 +1105,16 @@ bool HasFingerprintTokens(std::string_view folded_text, size_t min_tokens) {
     }
   }
   return tokens >= min_tokens;
+}
+
+uint64_t FingerprintOfFolded(std::string_view folded_title, std::string_view folded_text) {
+  std::string joined;
+  joined.reserve(folded_title.size() + 1 + folded_text.size());
+  joined.append(folded_title);
+  if (!folded_title.empty() && !folded_text.empty()) joined.push_back(' ');
+  joined.append(folded_text);
+  if (!HasFingerprintTokens(joined, kMinFingerprintTokens)) return 0;
+  return SimHash64(joined);
 }
 
 Result<CrawlSummary> Crawler::CrawlOnce(const std::vector<FeedConfig>& feeds) {

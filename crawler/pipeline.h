@@ -89,7 +89,9 @@ struct CrawlOptions {
   // folded title + text has at least kMinFingerprintTokens tokens. Must be
   // made with default NormalizerOptions, so that fingerprints stay comparable
   // whatever normalizer the watch-lists use. Not owned; must outlive the
-  // Crawler. Default: none = the Crawler creates its own on first use.
+  // Crawler. When it is the matcher's own normalizer, the fingerprint
+  // reuses the title and text the matcher folded (FingerprintOfFolded).
+  // Default: none = the Crawler creates its own on first use.
   const TextNormalizer* fingerprint_normalizer = nullptr;
   // Off: articles are stored without a fingerprint (no clustering).
   // Default: true.
@@ -126,6 +128,13 @@ inline constexpr size_t kMinFingerprintTokens = 50;
 // Whether `folded_text` has at least `min_tokens` SimHash tokens (stops
 // counting there). Exposed for tests.
 bool HasFingerprintTokens(std::string_view folded_text, size_t min_tokens);
+
+// The fingerprint of an article from its title and text each folded with
+// default FoldOptions (FoldedFields, as WatchlistMatcher::MatchAll hands
+// them over): SimHash64 of the two joined by one space, which is what
+// folding title + "\n" + text gives (white space runs fold to one space,
+// none at the ends). 0 under kMinFingerprintTokens tokens.
+uint64_t FingerprintOfFolded(std::string_view folded_title, std::string_view folded_text);
 
 struct FeedOutcome {
   std::string feed_id;

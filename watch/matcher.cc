@@ -305,6 +305,7 @@ WatchlistMatcher::~WatchlistMatcher() = default;
 
 const std::vector<Watchlist>& WatchlistMatcher::watchlists() const { return impl_->watchlists; }
 const std::vector<TermVariant>& WatchlistMatcher::variants() const { return impl_->variants; }
+const TextNormalizer* WatchlistMatcher::normalizer() const { return impl_->normalizer; }
 
 namespace {
 
@@ -602,6 +603,11 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
 }  // namespace
 
 MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view text) const {
+  return MatchAll(title, text, nullptr);
+}
+
+MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view text,
+                                       FoldedFields* folded) const {
   const Impl& impl = *impl_;
   MatchResult result;
   Field fields[2];
@@ -728,6 +734,11 @@ MatchResult WatchlistMatcher::MatchAll(std::string_view title, std::string_view 
                                            : Snippet(title, first.start, first.end);
       result.targets.push_back(std::move(m));
     }
+  }
+  // Rules below need only the hits.
+  if (folded != nullptr) {
+    folded->title = std::move(fields[0].folded.text);
+    folded->text = std::move(fields[1].folded.text);
   }
   if (!impl.any_rules) return result;
   // Rules, in dependency order.

@@ -103,6 +103,13 @@ struct TermVariant {
   bool exclude = false;
 };
 
+// An article's title and text as MatchAll folded them: TextNormalizer::Fold
+// with default FoldOptions, by the matcher's normalizer.
+struct FoldedFields {
+  std::string title;
+  std::string text;
+};
+
 struct MatcherOptions {
   // Hits kept per target (the count goes on). Default: 1,000.
   size_t max_hits_per_target = 1000;
@@ -121,6 +128,13 @@ class WatchlistMatcher {
   std::vector<TermMatch> Match(std::string_view title, std::string_view text) const;
   // Entities, keywords and the rules that hold.
   MatchResult MatchAll(std::string_view title, std::string_view text) const;
+  // The same, and hands over the folded title and text it computed anyway,
+  // so that a caller needing them too (the crawler's fingerprint) does not
+  // fold the article a second time. `folded` may be null.
+  MatchResult MatchAll(std::string_view title, std::string_view text, FoldedFields* folded) const;
+
+  // The normalizer given to Create (not owned).
+  const TextNormalizer* normalizer() const;
 
   const std::vector<Watchlist>& watchlists() const;
   const std::vector<TermVariant>& variants() const;

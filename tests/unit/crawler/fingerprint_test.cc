@@ -3,13 +3,19 @@
 // syndication cluster; short texts and unrelated stories do not.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crawler/pipeline.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/crawler/crawl_fixtures.h"
+#include "text/normalizer.h"
 #include "text/simhash.h"
+#include "watch/matcher.h"
 
 namespace mw {
 namespace {
@@ -92,18 +98,24 @@ class FingerprintPipelineTest : public ::testing::Test {
     return got.ok() ? *got : std::nullopt;
   }
 
+  void CheckWireCopies(const TextNormalizer* fingerprint_normalizer);
+
   testing::LoopbackServer server_;
   std::unique_ptr<TextNormalizer> normalizer_;
   std::unique_ptr<WatchlistMatcher> matcher_;
 };
 
-TEST_F(FingerprintPipelineTest, WireCopiesAtTwoOutletsShareACluster) {
+// With `fingerprint_normalizer` null the crawler folds the article itself;
+// with the matcher's normalizer it reuses what the matcher folded. Both must
+// give SimHash64(Fold(title + "\n" + text)).
+void FingerprintPipelineTest::CheckWireCopies(const TextNormalizer* fingerprint_normalizer) {
   testing::TempDir dir;
   auto store = OpenRocksStore(dir.str(), {});
   ASSERT_TRUE(store.ok());
   CrawlOptions o;
   o.fetcher.allowed_cidrs = {"127.0.0.0/8"};
   o.fetcher.min_host_delay_ms = 0;
+  o.fingerprint_normalizer = fingerprint_normalizer;
   Crawler crawler(store->get(), matcher_.get(), o);
   // The wire first, then the paper: the wire's copy founds the cluster.
   ASSERT_TRUE(crawler.CrawlOnce({Feed("wire", "/wire.xml")}).ok());
@@ -132,6 +144,13 @@ TEST_F(FingerprintPipelineTest, WireCopiesAtTwoOutletsShareACluster) {
   ASSERT_TRUE(hits.ok());
   ASSERT_EQ(hits->size(), 2u);
   for (const MatchHit& hit : *hits) EXPECT_EQ(hit.cluster_size, 2u);
+}
+
+TEST_F(FingerprintPipelineTest, WireCopiesAtTwoOutletsShareACluster) { CheckWireCopies(nullptr); }
+
+TEST_F(FingerprintPipelineTest, WithTheMatchersNormalizerTheFoldedTextIsReused) {
+  ASSERT_EQ(matcher_->normalizer(), normalizer_.get());
+  CheckWireCopies(normalizer_.get());
 }
 
 TEST_F(FingerprintPipelineTest, FingerprintsCanBeTurnedOff) {
@@ -170,6 +189,98 @@ TEST(HasFingerprintTokensTest, CountsWordsAndHanCharacters) {
   std::string many;
   for (int i = 0; i < 60; ++i) many += "w" + std::to_string(i) + " ";
   EXPECT_TRUE(HasFingerprintTokens(many, kMinFingerprintTokens));
+}
+
+// FingerprintOfFolded(Fold(title), Fold(text)) must be the fingerprint of
+// one fold of title + "\n" + text, so that articles stored with and without
+// the matcher's folded text cluster together. Returns how many of `cases`
+// were long enough to get a fingerprint.
+size_t CheckFingerprintOfFolded(const std::vector<std::pair<std::string, std::string>>& cases) {
+  auto normalizer = TextNormalizer::Create({});
+  EXPECT_TRUE(normalizer.ok());
+  if (!normalizer.ok()) return 0;
+  const TextNormalizer& n = **normalizer;
+  size_t fingerprinted = 0;
+  for (const auto& [title, text] : cases) {
+    const std::string folded = n.Fold(title + "\n" + text);
+    const uint64_t expected =
+        HasFingerprintTokens(folded, kMinFingerprintTokens) ? SimHash64(folded) : 0;
+    EXPECT_EQ(FingerprintOfFolded(n.Fold(title), n.Fold(text)), expected)
+        << "title: " << title << "\ntext: " << text.substr(0, 200);
+    if (expected != 0) ++fingerprinted;
+  }
+  return fingerprinted;
+}
+
+TEST(FingerprintOfFoldedTest, EqualsTheFingerprintOfOneFoldAtTheJoin) {
+  std::string body;
+  for (int i = 0; i < 40; ++i) body += "Paragraph " + std::to_string(i) + " of the hearing. ";
+  const std::string han =
+      "關恆在紐約移民法庭出庭，他說如果被遣返將面臨牢獄之災。這段影片記錄了新疆的拘留營。";
+  const size_t fingerprinted = CheckFingerprintOfFolded({
+      {"Guan Heng", body},
+      {"", body},
+      {body, ""},
+      {"Title with trailing spaces \t ", "  \n leading spaces " + body},
+      {"關恆", han + han},
+      {"Ending in a mark e\u0301", body},
+      {"Tatweel \u0640", "\u0640" + body},
+      {"No\u00A0break\u00A0space\u00A0", "\u3000" + han + body},
+      {"گۇەن خېڭ", "گۇەن خېڭ ئامېرىكىدا سوتقا چىقتى. " + body},
+      {"short", "too few words"},
+  });
+  EXPECT_EQ(fingerprinted, 9u);
+}
+
+// Real multilingual text from the shared corpora (the multilingual article
+// texts: English, Chinese, Arabic; the Uyghur and Chinese text vectors):
+// every line as a title, the next 30 lines as the text.
+TEST(FingerprintOfFoldedTest, EqualsTheFingerprintOfOneFoldOnTheCorpus) {
+  MW_REQUIRE_SHARED();
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           testing::SharedDir() / "corpora" / "multilingual")) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path());
+  }
+  for (const char* name : {"uyghur-normalization-vectors.tsv", "watchlist-terms.tsv"}) {
+    files.push_back(testing::SharedDir() / "text" / name);
+  }
+  std::vector<std::pair<std::string, std::string>> cases;
+  for (const std::filesystem::path& file : files) {
+    std::vector<std::string> lines;
+    std::istringstream in(testing::ReadFileOrDie(file));
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string text;
+      for (size_t k = i + 1; k < lines.size() && k <= i + 30; ++k) text += lines[k] + "\n";
+      cases.emplace_back(lines[i], text);
+    }
+  }
+  ASSERT_GE(cases.size(), 100u) << "too little text in the shared corpora";
+  EXPECT_GE(CheckFingerprintOfFolded(cases), 50u);
+}
+
+// What MatchAll hands over is the matcher's normalizer's Fold of each field,
+// and asking for it changes nothing else.
+TEST(FingerprintOfFoldedTest, MatchAllHandsOverItsFoldedFields) {
+  crawl_fixtures::GuanHengMatcher m = crawl_fixtures::MakeGuanHengMatcher();
+  ASSERT_NE(m.matcher, nullptr);
+  ASSERT_EQ(m.matcher->normalizer(), m.normalizer.get());
+  const std::string title = "關恆 GUAN HENG Ｆｕｌｌｗｉｄｔｈ";
+  const std::string text = "Guan Heng, who filmed camps in Xinjiang, spoke. 关恒说。 گۇەن خېڭ";
+  FoldedFields folded;
+  MatchResult with = m.matcher->MatchAll(title, text, &folded);
+  MatchResult without = m.matcher->MatchAll(title, text);
+  EXPECT_EQ(folded.title, m.normalizer->Fold(title));
+  EXPECT_EQ(folded.text, m.normalizer->Fold(text));
+  ASSERT_FALSE(with.targets.empty());
+  ASSERT_EQ(with.targets.size(), without.targets.size());
+  for (size_t i = 0; i < with.targets.size(); ++i) {
+    EXPECT_EQ(with.targets[i].target_id, without.targets[i].target_id);
+    EXPECT_EQ(with.targets[i].count, without.targets[i].count);
+    EXPECT_EQ(with.targets[i].snippet, without.targets[i].snippet);
+  }
+  EXPECT_EQ(with.rules.size(), without.rules.size());
 }
 
 }  // namespace
