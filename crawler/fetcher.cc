@@ -139,19 +139,27 @@ struct HostState {
   std::optional<long> delay_override_ms;  // SetHostDelay
   bool in_heap = false;                   // has a live entry in the ready heap
   uint64_t heap_generation = 0;           // entries with another generation are stale
+  uint32_t warm_streak = 0;               // requests started in a row on a just-freed slot
 };
 
-// A host that may start a request at `ready_at`. Ordered by time, then by
-// insertion so hosts that are ready alike take turns.
+// A host that may start a request at `ready_at`. Warm entries first (a host
+// whose transfer just ended, already ready: its connection is idle now),
+// then by time, then by insertion so hosts that are ready alike take turns.
 struct HeapEntry {
   Clock::time_point ready_at;
   uint64_t seq;
   uint64_t generation;
   HostState* host;
+  bool warm = false;
   bool operator>(const HeapEntry& o) const {
+    if (warm != o.warm) return o.warm;
     return ready_at != o.ready_at ? ready_at > o.ready_at : seq > o.seq;
   }
 };
+
+// Requests a host may start in a row on the slot its last transfer freed,
+// ahead of hosts waiting longer, before it takes its turn like the others.
+constexpr uint32_t kMaxWarmStreak = 16;
 
 // Per-transfer state, reachable from callbacks through CURLOPT_PRIVATE and
 // the callbacks' user pointers.
@@ -309,11 +317,25 @@ struct Fetcher::Impl {
 
   // Gives `h` a (new) heap entry when it has work and a free slot. With
   // `force`, an existing entry is replaced (its ready time changed).
-  void Schedule(HostState& h, bool force = false) {
+  void Schedule(HostState& h, bool force = false, bool warm = false) {
     if (h.queue.empty() || h.in_flight >= options.max_per_host) return;
     if (h.in_heap && !force) return;
     h.in_heap = true;
-    ready.push({ReadyAt(h), next_seq++, ++h.heap_generation, &h});
+    ready.push({ReadyAt(h), next_seq++, ++h.heap_generation, &h, warm});
+  }
+
+  // After one of `h`'s transfers ended. Keep-alive: when `h` has more work
+  // and its delay has passed, it goes ahead of the other hosts, so its next
+  // request takes the connection that just went idle. Plain turn-taking
+  // over more hosts than open connections (max_concurrency) would close
+  // every connection before its host came round again: a new TCP (and TLS)
+  // handshake per request. After kMaxWarmStreak such starts it takes its
+  // turn like the others, so one busy host cannot hold the slots.
+  void TransferEnded(HostState& h, Clock::time_point now) {
+    --h.in_flight;
+    const bool warm = !h.queue.empty() && ReadyAt(h) <= now && h.warm_streak < kMaxWarmStreak;
+    h.warm_streak = warm ? h.warm_streak + 1 : 0;
+    Schedule(h, /*force=*/warm, warm);
   }
 
   // Forgets hosts whose delay has passed and that have no override: a crawl
@@ -498,8 +520,11 @@ Status Fetcher::Run(std::vector<FetchRequest> initial, const OnDone& on_done,
     im.multi.reset(curl_multi_init());
     if (!im.multi) return Status::Internal("curl_multi_init failed");
     curl_multi_setopt(im.multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(im.multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
-                      static_cast<long>(im.options.max_per_host));
+    // No CURLMOPT_MAX_HOST_CONNECTIONS: the scheduler above already keeps
+    // max_per_host transfers per URL host, and libcurl counts connections per
+    // address it connects to, so with connect_to it would hold every host
+    // together to max_per_host connections (and close one host's idle
+    // connection for each request to another).
     curl_multi_setopt(im.multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       static_cast<long>(im.options.max_concurrency));
   }
@@ -588,8 +613,7 @@ Status Fetcher::Run(std::vector<FetchRequest> initial, const OnDone& on_done,
     auto node = active.extract(easy);
     std::unique_ptr<Transfer> t = std::move(node.mapped());
     curl_multi_remove_handle(multi, easy);
-    --t->host->in_flight;
-    im.Schedule(*t->host);
+    im.TransferEnded(*t->host, Clock::now());
     im.Finish(*t, code);
     t->headers.reset();
     im.idle.push_back(std::move(t->easy));

@@ -10,7 +10,12 @@
 // Politeness: at most `max_per_host` transfers in flight to one host AND at
 // least `min_host_delay_ms` (or the SetHostDelay override) between the starts
 // of two requests to it. "Host" is the URL's lower-case host name (UrlHost),
-// port ignored. Requests to one host start in FIFO order. Cost: each host has
+// port ignored. Requests to one host start in FIFO order. Hosts take turns,
+// except that a host whose transfer just ended and whose delay has passed
+// starts its next request first (up to 16 in a row), on the connection that
+// just went idle: HTTP keep-alive instead of a new connection (and TLS
+// handshake) per request when more hosts have work than max_concurrency
+// connections can stay open for. Cost: each host has
 // a FIFO queue, and hosts with work wait in a min-heap keyed by the time they
 // may next start, so starting a request is O(log hosts) however many are
 // queued; when only delays hold work back, the loop sleeps until the earliest

@@ -54,7 +54,7 @@ class Farm {
     }
     server_.http().Get(
         R"(/a/(feed\d+)-(\d+)\.html)", [this](const httplib::Request& req, httplib::Response& res) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(15));
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
           const int e = std::stoi(req.matches[2]);
           const std::string text = e % 2 == 0 ? "Guan Heng spoke about the camps in Xinjiang."
                                               : "Markets were calm and trading was thin.";

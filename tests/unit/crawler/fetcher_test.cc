@@ -11,12 +11,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/support/loopback_server.h"
 
@@ -481,6 +485,7 @@ TEST_F(FetcherTest, ManyHostsEachKeepTheirOwnLimit) {
   LoopbackServer many;
   std::mutex mu;
   std::map<std::string, int> in_flight, max_in_flight, served;
+  int total_in_flight = 0, max_total_in_flight = 0;
   many.http().new_task_queue = [] { return new httplib::ThreadPool(16); };
   many.http().Get("/item", [&](const httplib::Request& req, httplib::Response& res) {
     std::string host = req.get_header_value("Host");
@@ -489,11 +494,13 @@ TEST_F(FetcherTest, ManyHostsEachKeepTheirOwnLimit) {
       int now = ++in_flight[host];
       max_in_flight[host] = std::max(max_in_flight[host], now);
       ++served[host];
+      max_total_in_flight = std::max(max_total_in_flight, ++total_in_flight);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     {
       std::lock_guard<std::mutex> lock(mu);
       --in_flight[host];
+      --total_in_flight;
     }
     res.set_content("item", "application/octet-stream");
   });
@@ -516,6 +523,88 @@ TEST_F(FetcherTest, ManyHostsEachKeepTheirOwnLimit) {
   EXPECT_EQ(served.size(), 100u);
   for (const auto& [host, n] : served) EXPECT_EQ(n, 4) << host;
   for (const auto& [host, n] : max_in_flight) EXPECT_EQ(n, 1) << host;
+  // The per-host limit is per host name, not per address connected to:
+  // with connect_to, libcurl's own per-host limit held all 100 hosts
+  // together to one transfer at a time.
+  EXPECT_GT(max_total_in_flight, 1);
+}
+
+// A server on loopback that records, per request, the Host header and the
+// client port (one port = one TCP connection), and keeps connections alive.
+class ConnectionLog {
+ public:
+  ConnectionLog() {
+    server_.http().set_keep_alive_max_count(1000);
+    server_.http().Get("/page", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      hosts_.push_back(req.get_header_value("Host"));
+      ports_.insert(req.remote_port);
+      res.set_content("page", "text/plain");
+    });
+  }
+  bool Start() { return server_.Start(); }
+  FetcherOptions Options() {
+    FetcherOptions o = Loopback();
+    o.connect_to = "127.0.0.1:" + std::to_string(server_.port());
+    return o;
+  }
+  std::vector<std::string> hosts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hosts_;
+  }
+  size_t connections() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ports_.size();
+  }
+
+ private:
+  LoopbackServer server_;
+  std::mutex mu_;
+  std::vector<std::string> hosts_;
+  std::set<int> ports_;
+};
+
+TEST_F(FetcherTest, KeepAliveWhenMoreHostsThanConnections) {
+  // One connection at a time, two hosts with 10 requests each queued in
+  // turn: taking strict turns would close the connection for every request.
+  ConnectionLog log;
+  ASSERT_TRUE(log.Start());
+  FetcherOptions o = log.Options();
+  o.max_concurrency = 1;
+  o.max_per_host = 1;
+  Fetcher fetcher(o);
+  std::vector<FetchRequest> reqs;
+  for (int i = 0; i < 10; ++i) {
+    for (const char* host : {"a.example.test", "b.example.test"}) {
+      reqs.push_back({"http://" + std::string(host) + "/page?i=" + std::to_string(i)});
+    }
+  }
+  auto results = FetchAll(fetcher, reqs);
+  ASSERT_EQ(results.size(), 20u);
+  for (const auto& r : results) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_LE(log.connections(), 3u);
+}
+
+TEST_F(FetcherTest, ABusyHostDoesNotHoldTheSlotsForever) {
+  // Host a has 40 requests queued before host b's one: a keeps its
+  // connection for a while, then b gets its turn well before a is done.
+  ConnectionLog log;
+  ASSERT_TRUE(log.Start());
+  FetcherOptions o = log.Options();
+  o.max_concurrency = 1;
+  o.max_per_host = 1;
+  Fetcher fetcher(o);
+  std::vector<FetchRequest> reqs;
+  for (int i = 0; i < 40; ++i)
+    reqs.push_back({"http://a.example.test/page?i=" + std::to_string(i)});
+  reqs.push_back({"http://b.example.test/page"});
+  auto results = FetchAll(fetcher, reqs);
+  ASSERT_EQ(results.size(), 41u);
+  std::vector<std::string> order = log.hosts();
+  auto b = std::find(order.begin(), order.end(), "b.example.test");
+  ASSERT_NE(b, order.end());
+  EXPECT_LE(b - order.begin(), 17);  // a's first request, then at most 16 in a row
+  EXPECT_GE(b - order.begin(), 2);   // ... but a did keep its connection
 }
 
 // --- SSRF guard ---------------------------------------------------------------
