@@ -543,10 +543,18 @@ class ConnectionLog {
     });
   }
   bool Start() { return server_.Start(); }
-  FetcherOptions Options() {
+  // Fetches `reqs` with one transfer at a time (max_concurrency and
+  // max_per_host 1), every host sent to this server; expects all to succeed.
+  void FetchOneAtATime(std::vector<FetchRequest> reqs) {
     FetcherOptions o = Loopback();
     o.connect_to = "127.0.0.1:" + std::to_string(server_.port());
-    return o;
+    o.max_concurrency = 1;
+    o.max_per_host = 1;
+    Fetcher fetcher(o);
+    const size_t n = reqs.size();
+    auto results = FetchAll(fetcher, std::move(reqs));
+    ASSERT_EQ(results.size(), n);
+    for (const auto& r : results) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   }
   std::vector<std::string> hosts() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -569,19 +577,13 @@ TEST_F(FetcherTest, KeepAliveWhenMoreHostsThanConnections) {
   // turn: taking strict turns would close the connection for every request.
   ConnectionLog log;
   ASSERT_TRUE(log.Start());
-  FetcherOptions o = log.Options();
-  o.max_concurrency = 1;
-  o.max_per_host = 1;
-  Fetcher fetcher(o);
   std::vector<FetchRequest> reqs;
   for (int i = 0; i < 10; ++i) {
     for (const char* host : {"a.example.test", "b.example.test"}) {
       reqs.push_back({"http://" + std::string(host) + "/page?i=" + std::to_string(i)});
     }
   }
-  auto results = FetchAll(fetcher, reqs);
-  ASSERT_EQ(results.size(), 20u);
-  for (const auto& r : results) ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  log.FetchOneAtATime(std::move(reqs));
   EXPECT_LE(log.connections(), 3u);
 }
 
@@ -590,16 +592,12 @@ TEST_F(FetcherTest, ABusyHostDoesNotHoldTheSlotsForever) {
   // connection for a while, then b gets its turn well before a is done.
   ConnectionLog log;
   ASSERT_TRUE(log.Start());
-  FetcherOptions o = log.Options();
-  o.max_concurrency = 1;
-  o.max_per_host = 1;
-  Fetcher fetcher(o);
   std::vector<FetchRequest> reqs;
-  for (int i = 0; i < 40; ++i)
+  for (int i = 0; i < 40; ++i) {
     reqs.push_back({"http://a.example.test/page?i=" + std::to_string(i)});
+  }
   reqs.push_back({"http://b.example.test/page"});
-  auto results = FetchAll(fetcher, reqs);
-  ASSERT_EQ(results.size(), 41u);
+  log.FetchOneAtATime(std::move(reqs));
   std::vector<std::string> order = log.hosts();
   auto b = std::find(order.begin(), order.end(), "b.example.test");
   ASSERT_NE(b, order.end());
