@@ -32,6 +32,11 @@ constexpr int64_t kStart = 1790000000;
 class LeaseStore final : public Store {
  public:
   explicit LeaseStore(std::unique_ptr<Store> base) : base_(std::move(base)) {}
+  // Calls forwarded to `base_` hold base_mu_: the two monitors share one
+  // RocksDB store, whose memtable inserts and reads synchronize inside the
+  // uninstrumented library, out of ThreadSanitizer's sight (it reported our
+  // decoder reading a value another thread's insert had written). A real
+  // multi-worker deployment runs one process per worker on PostgreSQL.
 
   struct Grant {
     std::string worker;
@@ -118,91 +123,139 @@ class LeaseStore final : public Store {
   }
 
   Result<std::optional<std::string>> FindArticleIdByUrl(std::string_view canonical_url) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->FindArticleIdByUrl(canonical_url);
   }
   Result<PutResult> PutArticle(const ArticleWrite& write) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->PutArticle(write);
   }
   Result<std::optional<ArticleRecord>> GetArticle(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetArticle(id);
   }
   Result<std::vector<MatchRecord>> GetMatches(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetMatches(id);
   }
   Result<std::optional<std::string>> GetRawHtml(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetRawHtml(id);
   }
   Result<std::vector<std::string>> UrlsOf(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->UrlsOf(id);
   }
-  Status PutFeedState(const FeedState& state) override { return base_->PutFeedState(state); }
+  Status PutFeedState(const FeedState& state) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->PutFeedState(state);
+  }
   Result<std::optional<FeedState>> GetFeedState(std::string_view feed_id) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetFeedState(feed_id);
   }
-  Result<std::vector<FeedState>> ListFeedStates() override { return base_->ListFeedStates(); }
-  Status PutRunState(const RunState& state) override { return base_->PutRunState(state); }
-  Result<std::optional<RunState>> GetRunState() override { return base_->GetRunState(); }
-  Status PutHostState(const HostState& state) override { return base_->PutHostState(state); }
+  Result<std::vector<FeedState>> ListFeedStates() override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->ListFeedStates();
+  }
+  Status PutRunState(const RunState& state) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->PutRunState(state);
+  }
+  Result<std::optional<RunState>> GetRunState() override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->GetRunState();
+  }
+  Status PutHostState(const HostState& state) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->PutHostState(state);
+  }
   Result<std::optional<HostState>> GetHostState(std::string_view host) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetHostState(host);
   }
   Result<std::vector<MatchHit>> QueryMatches(const MatchQuery& query) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->QueryMatches(query);
   }
   Result<std::vector<Recheck>> DueRechecks(int64_t now, size_t limit) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->DueRechecks(now, limit);
   }
   Status RecordRecheck(const Recheck& done, const std::optional<ArticleVersion>& change,
                        const std::optional<Recheck>& next) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->RecordRecheck(done, change, next);
   }
   Result<std::vector<ArticleVersion>> GetVersions(std::string_view id) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetVersions(id);
   }
   Result<std::vector<ArticleEvent>> ListEvents(int64_t since, int64_t until,
                                                size_t limit) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->ListEvents(since, until, limit);
   }
   Result<std::vector<TimelineCount>> Timeline(const TimelineQuery& query) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->Timeline(query);
   }
   Result<std::vector<ArticleRecord>> ClusterMembers(std::string_view cluster_id,
                                                     size_t limit) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->ClusterMembers(cluster_id, limit);
   }
   Result<std::vector<ArticleRecord>> ListArticles(size_t limit) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->ListArticles(limit);
   }
-  Result<StoreStats> Stats() override { return base_->Stats(); }
-  Status Backup(const std::string& to_dir) override { return base_->Backup(to_dir); }
+  Result<StoreStats> Stats() override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->Stats();
+  }
+  Status Backup(const std::string& to_dir) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->Backup(to_dir);
+  }
   Result<std::vector<PendingAlert>> PendingAlerts(size_t limit) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->PendingAlerts(limit);
   }
   Status PutDeliveries(const std::string& alert_id,
                        const std::vector<AlertDelivery>& deliveries) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->PutDeliveries(alert_id, deliveries);
   }
   Status PutDeliveriesBatch(
       const std::vector<std::pair<std::string, AlertDelivery>>& updates) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->PutDeliveriesBatch(updates);
   }
   Status CompleteAlerts(const std::vector<std::string>& alert_ids, int64_t completed_at) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->CompleteAlerts(alert_ids, completed_at);
   }
   Result<std::vector<AlertRecord>> AlertHistory(std::string_view watchlist_id,
                                                 size_t limit) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->AlertHistory(watchlist_id, limit);
   }
-  Result<size_t> CountPendingAlerts() override { return base_->CountPendingAlerts(); }
+  Result<size_t> CountPendingAlerts() override {
+    std::lock_guard<std::mutex> lock(base_mu_);
+    return base_->CountPendingAlerts();
+  }
   Status PutAppState(std::string_view key, std::string_view value) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->PutAppState(key, value);
   }
   Result<std::optional<std::string>> GetAppState(std::string_view key) override {
+    std::lock_guard<std::mutex> lock(base_mu_);
     return base_->GetAppState(key);
   }
 
  private:
   std::unique_ptr<Store> base_;
+  std::mutex base_mu_;  // held around every call to base_
   std::mutex mu_;
   std::map<std::string, Lease> leases_;
   std::map<std::string, WorkerInfo> workers_;
