@@ -76,6 +76,17 @@ class PgCommandsTest : public ::testing::Test {
     uri_ = *uri;
   }
 
+  // A configuration directory with the demo's feeds and the example
+  // watch-lists.
+  fs::path DemoConfig() {
+    const fs::path config = dir_.path() / "config";
+    fs::create_directories(config);
+    fs::copy_file(testing::SourceDir() / "feeds" / "demo" / "feeds.toml", config / "feeds.toml");
+    fs::copy(testing::SourceDir() / "feeds" / "watchlists", config / "watchlists",
+             fs::copy_options::recursive);
+    return config;
+  }
+
   std::string uri_;
   testing::TempDir dir_;
 };
@@ -101,11 +112,7 @@ TEST_F(PgCommandsTest, DbMigrateCreatesTheSchemaAndIsIdempotent) {
 TEST_F(PgCommandsTest, CrawlIntoPostgresThenEveryReaderFindsTheArticles) {
   DemoSite site;
   ASSERT_TRUE(site.Start());
-  const fs::path config = dir_.path() / "config";
-  fs::create_directories(config);
-  fs::copy_file(testing::SourceDir() / "feeds" / "demo" / "feeds.toml", config / "feeds.toml");
-  fs::copy(testing::SourceDir() / "feeds" / "watchlists", config / "watchlists",
-           fs::copy_options::recursive);
+  const fs::path config = DemoConfig();
 
   CommandResult r = Mw({"crawl", "--once", "--config", config.string(), "--store", uri_,
                         "--connect-to", "127.0.0.1:" + std::to_string(site.port()), "--allow-cidr",
@@ -252,11 +259,7 @@ TEST_F(PgCommandsTest, WorkersListsLiveWorkersAndTheirLeases) {
 TEST_F(PgCommandsTest, HtmlCacheKeepsArchivedPagesOnTheWorker) {
   DemoSite site;
   ASSERT_TRUE(site.Start());
-  const fs::path config = dir_.path() / "config";
-  fs::create_directories(config);
-  fs::copy_file(testing::SourceDir() / "feeds" / "demo" / "feeds.toml", config / "feeds.toml");
-  fs::copy(testing::SourceDir() / "feeds" / "watchlists", config / "watchlists",
-           fs::copy_options::recursive);
+  const fs::path config = DemoConfig();
   const std::string cache = (dir_.path() / "html-cache").string();
   const std::vector<std::string> crawl = {
       "crawl",           "--once",
