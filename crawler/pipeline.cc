@@ -124,9 +124,7 @@ struct ArticleDone {
 // 0 = none (no normalizer, or too short to be trusted).
 uint64_t Fingerprint(const ArticleRecord& rec, const TextNormalizer* normalizer) {
   if (normalizer == nullptr) return 0;
-  const std::string folded = normalizer->Fold(rec.title + "\n" + rec.text);
-  if (!HasFingerprintTokens(folded, kMinFingerprintTokens)) return 0;
-  return SimHash64(folded);
+  return FingerprintOfFolded(normalizer->Fold(rec.title), normalizer->Fold(rec.text));
 }
 
 // Whether a canonical URL is a site's root ("https://host/"): pages of
