@@ -97,6 +97,11 @@ struct LiveCounters {
   std::atomic<int64_t> feeds_done{0};
   std::atomic<int64_t> articles_queued{0};
   std::atomic<int64_t> articles_done{0};
+  // CPU microseconds by article stage since the start (CrawlSummary::cpu_*).
+  std::atomic<int64_t> cpu_decode_us{0};
+  std::atomic<int64_t> cpu_extract_us{0};
+  std::atomic<int64_t> cpu_match_us{0};
+  std::atomic<int64_t> cpu_store_us{0};
 };
 
 std::string Prometheus(const RunState& s, const LiveCounters& live) {
@@ -122,6 +127,20 @@ std::string Prometheus(const RunState& s, const LiveCounters& live) {
          std::max<int64_t>(0, live.articles_queued.load() - live.articles_done.load()));
   metric("mediawatch_pass_feeds_pending", "gauge", "Feeds of the current pass not yet done.",
          std::max<int64_t>(0, live.feeds_in_pass.load() - live.feeds_done.load()));
+  out +=
+      "# HELP mediawatch_article_cpu_seconds_total CPU time spent on fetched article pages, by "
+      "stage (decode: charset; extract: HTML parse and text; match: watch-lists and fingerprint; "
+      "store: the commit), since this process started.\n"
+      "# TYPE mediawatch_article_cpu_seconds_total counter\n";
+  for (const auto& [stage, us] : {std::pair<const char*, int64_t>{"decode", live.cpu_decode_us},
+                                  {"extract", live.cpu_extract_us},
+                                  {"match", live.cpu_match_us},
+                                  {"store", live.cpu_store_us}}) {
+    char value[64];
+    std::snprintf(value, sizeof value, "%.6f", static_cast<double>(us) / 1e6);
+    out += std::string("mediawatch_article_cpu_seconds_total{stage=\"") + stage + "\"} " + value +
+           "\n";
+  }
   metric("mediawatch_next_due_timestamp_seconds", "gauge", "When the next feed is due (Unix s).",
          s.next_due_at);
   metric("mediawatch_heartbeat_timestamp_seconds", "gauge", "Last heartbeat (Unix s).",
@@ -259,6 +278,10 @@ int CmdRun(const RunFlags& flags, spdlog::logger& log) {
     live->fetches += static_cast<int64_t>(summary.feeds_polled + summary.articles_fetched +
                                           summary.articles_failed);
     live->fetch_errors += static_cast<int64_t>(summary.feeds_failed + summary.articles_failed);
+    live->cpu_decode_us += static_cast<int64_t>(summary.cpu_decode * 1e6);
+    live->cpu_extract_us += static_cast<int64_t>(summary.cpu_extract * 1e6);
+    live->cpu_match_us += static_cast<int64_t>(summary.cpu_match * 1e6);
+    live->cpu_store_us += static_cast<int64_t>(summary.cpu_store * 1e6);
     if (tty) std::fprintf(stderr, "\r\033[K");
     char next[32] = "-";
     if (s.next_due_at > 0) {

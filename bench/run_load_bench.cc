@@ -1241,6 +1241,12 @@ struct Baseline {
   double extract_cpu_ms = 0;
   double full_cpu_ms = 0;
   double extracted_ratio = 0;  // extracted text bytes / generated paragraph bytes
+  // The same decode + extract on two threads at once, each over the whole
+  // sample (median over reps): how this machine's two cores scale on the
+  // yardstick itself, with no crawler around it. Reported, not the target's
+  // denominator.
+  double two_thread_pages_s = 0;
+  double two_thread_cpu_ms = 0;  // CPU per page, the two threads together
   size_t empty_extractions = 0;
   size_t failed = 0;
 };
@@ -1386,6 +1392,29 @@ Result<Baseline> MeasureBaseline(const World& w, const std::vector<SamplePage>& 
   b.us_fingerprint = Median(fp_us);
   b.us_store = Median(store_us);
   b.extracted_ratio = generated_bytes > 0 ? extracted_bytes / generated_bytes : 0;
+
+  // (c) decode + extract on two threads at once.
+  std::vector<double> two_rates, two_cpu;
+  for (int rep = 0; rep < w.args.reps; ++rep) {
+    double cpu[2] = {0, 0};
+    auto work = [&sample](double* cpu_ms) {
+      const double cpu_start = ThreadCpuSeconds();
+      for (const SamplePage& s : sample) {
+        auto decoded = DecodeHtml(s.html, "text/html; charset=utf-8");
+        if (decoded.ok()) (void)ExtractArticle(decoded->utf8, s.url);
+      }
+      *cpu_ms = (ThreadCpuSeconds() - cpu_start) * 1e3;
+    };
+    const auto start = Steady::now();
+    std::thread other(work, &cpu[1]);
+    work(&cpu[0]);
+    other.join();
+    const double pages = 2 * static_cast<double>(sample.size());
+    two_rates.push_back(pages / Seconds(start));
+    two_cpu.push_back((cpu[0] + cpu[1]) / pages);
+  }
+  b.two_thread_pages_s = Median(two_rates);
+  b.two_thread_cpu_ms = Median(two_cpu);
   return b;
 }
 
@@ -1413,6 +1442,8 @@ struct Stretch {
   size_t max_fetch_queue = 0;  // articles queued for fetching, not yet fetched
   size_t max_backlog = 0;      // fetched, not yet decoded/extracted/stored
   double rss_mb = 0;           // VmRSS at the end of the stretch
+  // Of `cpu`, the article stages (CrawlSummary::cpu_*).
+  double cpu_decode = 0, cpu_extract = 0, cpu_match = 0, cpu_store = 0;
 
   void Add(const CrawlSummary& s) {
     ++passes;
@@ -1426,6 +1457,10 @@ struct Stretch {
     edits += static_cast<int64_t>(s.edits_found);
     removals += static_cast<int64_t>(s.removals_found);
     busy_seconds += s.seconds;
+    cpu_decode += s.cpu_decode;
+    cpu_extract += s.cpu_extract;
+    cpu_match += s.cpu_match;
+    cpu_store += s.cpu_store;
   }
   void Merge(const Stretch& o) {
     passes += o.passes;
@@ -1439,6 +1474,10 @@ struct Stretch {
     edits += o.edits;
     removals += o.removals;
     busy_seconds += o.busy_seconds;
+    cpu_decode += o.cpu_decode;
+    cpu_extract += o.cpu_extract;
+    cpu_match += o.cpu_match;
+    cpu_store += o.cpu_store;
     wall += o.wall;
     cpu += o.cpu;
     farm_cpu += o.farm_cpu;
@@ -1872,6 +1911,12 @@ int Main(int argc, char** argv) {
       "us, store %.0f us\n",
       base.full_pages_s, base.full_min, base.full_max, base.full_cpu_ms, base.us_decode,
       base.us_extract, base.us_match, base.us_fingerprint, base.us_store);
+  std::printf(
+      "  decode+extract on two threads at once: %7.1f pages/s = %.2f x single thread; %.2f ms "
+      "CPU per page (this machine's two cores on the yardstick alone)\n",
+      base.two_thread_pages_s,
+      base.extract_pages_s > 0 ? base.two_thread_pages_s / base.extract_pages_s : 0,
+      base.two_thread_cpu_ms);
   std::printf("  extraction: %.2f of the generated paragraph bytes kept, %zu empty, %zu failed\n",
               base.extracted_ratio, base.empty_extractions, base.failed);
   std::printf("  the farm makes a page in %.0f us (before %s compression)\n", generation_us,
@@ -1960,6 +2005,16 @@ int Main(int argc, char** argv) {
               c.stored, c.wall, cold_rate, c.cpu, per_article(c.cpu, c.stored) * 1e3,
               c.wall > 0 ? c.cpu / c.wall : 0, per_article(c.rocksdb_cpu, c.stored) * 1e3,
               c.run_queue_wait, c.wall > 0 ? (c.cpu + c.run_queue_wait) / c.wall : 0, c.farm_cpu);
+  std::printf(
+      "  cold pass by stage, ms CPU per article (single-thread baseline in brackets): decode "
+      "%.3f (%.3f), extract %.2f (%.2f), match + fingerprint %.3f (%.3f), store %.3f (%.3f); "
+      "the rest (fetching, feeds, scheduling, hand-offs, RocksDB background) %.2f\n",
+      per_article(c.cpu_decode, c.stored) * 1e3, base.us_decode / 1e3,
+      per_article(c.cpu_extract, c.stored) * 1e3, base.us_extract / 1e3,
+      per_article(c.cpu_match, c.stored) * 1e3, (base.us_match + base.us_fingerprint) / 1e3,
+      per_article(c.cpu_store, c.stored) * 1e3, base.us_store / 1e3,
+      per_article(c.cpu - c.cpu_decode - c.cpu_extract - c.cpu_match - c.cpu_store, c.stored) *
+          1e3);
   const int64_t day_pages = d.stored + d.rechecks;  // pages fetched and processed
   const double utilization = d.wall > 0 ? d.busy_seconds / d.wall : 0;
   std::printf("simulated day: %" PRId64 " new articles and %" PRId64

@@ -1,5 +1,7 @@
 #include "crawler/pipeline.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -118,6 +120,29 @@ struct ArticleDone {
   size_t matches = 0;
   std::string title;
   std::string source;
+  // Thread CPU seconds per stage (CrawlSummary::cpu_*).
+  double cpu_decode = 0, cpu_extract = 0, cpu_match = 0, cpu_store = 0;
+};
+
+// CPU time of the calling thread, in seconds.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Adds the CPU time since the last lap to *stage.
+class CpuLap {
+ public:
+  CpuLap() : last_(ThreadCpuSeconds()) {}
+  void To(double* stage) {
+    const double now = ThreadCpuSeconds();
+    *stage += now - last_;
+    last_ = now;
+  }
+
+ private:
+  double last_;
 };
 
 // The fingerprint of an article as stored (CrawlOptions::fingerprints);
@@ -204,19 +229,23 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
   done.log_url = std::move(w.log_url);
   ArticleRecord& rec = w.rec;
   ArticleWrite write;
+  CpuLap lap;
   if (w.from_entry) {
     if (!w.html.empty()) {
       auto extracted = ExtractArticle(w.html, rec.fetched_url, extract_options);
       if (extracted.ok()) rec.text = std::move(extracted->text);
     }
     rec.charset = "UTF-8";
+    lap.To(&done.cpu_extract);
   } else {
     auto decoded = DecodeHtml(w.html, w.content_type);
+    lap.To(&done.cpu_decode);
     if (!decoded.ok()) {
       done.status = decoded.status();
       return done;
     }
     auto extracted = ExtractArticle(decoded->utf8, rec.fetched_url, extract_options);
+    lap.To(&done.cpu_extract);
     if (!extracted.ok()) {
       done.status = extracted.status();
       return done;
@@ -270,8 +299,10 @@ ArticleDone ProcessArticle(ArticleWork w, Store* store, const WatchlistMatcher* 
   if (!matches.empty() && w.recheck_delay > 0) write.recheck_at = rec.fetched_at + w.recheck_delay;
   write.article = std::move(rec);
   write.matches = std::move(matches);
+  lap.To(&done.cpu_match);
   Failpoint("before_commit");
   auto put = store->PutArticle(write);
+  lap.To(&done.cpu_store);
   if (put.ok()) Failpoint("after_commit");
   ArticleRecord& stored = write.article;
   if (!put.ok()) {
@@ -971,6 +1002,10 @@ class Pass {
   // Bookkeeping for a processed article, on the pass's own thread.
   void Apply(ArticleDone d) {
     FeedJob& job = jobs_[d.feed_index];
+    summary_.cpu_decode += d.cpu_decode;
+    summary_.cpu_extract += d.cpu_extract;
+    summary_.cpu_match += d.cpu_match;
+    summary_.cpu_store += d.cpu_store;
     if (!d.store_error.ok()) {
       if (fatal_.ok()) fatal_ = d.store_error;
     } else if (!d.status.ok()) {

@@ -170,6 +170,14 @@ struct CrawlSummary {
   size_t rechecks = 0;        // flagged articles fetched again (edits, removals)
   size_t edits_found = 0;     // of those, with changed text ("edited" or "restored")
   size_t removals_found = 0;  // of those, gone (404/410, redirected away, text gone)
+  // CPU seconds of the threads that processed fetched article pages, by
+  // stage (summed over the pass's thread and its background workers):
+  // charset decoding, extraction (HTML parse, metadata, text), watch-list
+  // matching with the fingerprint, and the store's commit.
+  double cpu_decode = 0;
+  double cpu_extract = 0;
+  double cpu_match = 0;
+  double cpu_store = 0;
   double seconds = 0;
   std::vector<FeedOutcome> feeds;  // in config order
 };

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -303,6 +305,18 @@ TEST_F(RunTest, SigtermStopsCleanlyWithJsonLogsMetricsAndStatus) {
       << res->body;
   EXPECT_NE(res->body.find("mediawatch_passes_total 1"), std::string::npos) << res->body;
   EXPECT_NE(res->body.find("# TYPE mediawatch_queue_articles gauge"), std::string::npos);
+  // CPU by article stage: every stage ran on the stored pages, extraction
+  // (an HTML parse per page) more than charset decoding.
+  std::map<std::string, double> stage_cpu;
+  for (const char* stage : {"decode", "extract", "match", "store"}) {
+    const std::string key =
+        std::string("mediawatch_article_cpu_seconds_total{stage=\"") + stage + "\"} ";
+    const size_t at = res->body.find(key);
+    ASSERT_NE(at, std::string::npos) << key << "\n" << res->body;
+    stage_cpu[stage] = std::strtod(res->body.c_str() + at + key.size(), nullptr);
+    EXPECT_GT(stage_cpu[stage], 0) << stage;
+  }
+  EXPECT_GT(stage_cpu["extract"], stage_cpu["decode"]) << res->body;
 
   // Status while running (read-only open beside the writer).
   CommandResult running = RunCommand({MEDIAWATCH_BINARY, "status", "--db", db_, "--json"});

@@ -75,6 +75,12 @@ TEST_P(PipelineTest, WorkerAndInlinePathsStoreTheSameArticles) {
   auto hits = (*store)->QueryMatches({});
   ASSERT_TRUE(hits.ok());
   EXPECT_EQ(hits->size(), 10u);
+  // CPU by stage, whichever threads processed the pages: all four ran, and
+  // parsing 40 pages costs more than decoding them (already UTF-8).
+  EXPECT_GT(summary->cpu_decode, 0);
+  EXPECT_GT(summary->cpu_extract, summary->cpu_decode);
+  EXPECT_GT(summary->cpu_match, 0);
+  EXPECT_GT(summary->cpu_store, 0);
 
   // A second pass over the same feed stores nothing.
   o.poll_all = true;
