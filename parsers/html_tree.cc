@@ -1,9 +1,9 @@
 // mediawatch/parsers/html_tree.cc
 //
 // Gumbo is used only here. The parse result is copied into HtmlTree with an
-// explicit stack and the Gumbo output is destroyed before returning; the
-// depth pre-check keeps both Gumbo's quadratic tree construction and its
-// recursive gumbo_destroy_output within bounds.
+// explicit stack and the Gumbo output is released (its arena reset) before
+// returning; the depth pre-check keeps Gumbo's quadratic tree construction
+// within bounds.
 
 #include "parsers/html_tree.h"
 
@@ -15,6 +15,8 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "parsers/parse_arena.h"
 
 namespace mw::html {
 namespace {
@@ -76,24 +78,29 @@ size_t FindNoCase(std::string_view s, size_t pos, std::string_view needle) {
 
 // Owns a Gumbo parse. Gumbo's string pieces point into the input, so the
 // input must outlive this object (ParseHtmlTree copies what it needs first).
+// Gumbo allocates from the thread's ParseArena (parse_arena.h); the
+// destructor releases the whole output with one ParseArena::Reset() instead
+// of gumbo_destroy_output's walk over the tree. One parse per thread at a
+// time (ParseHtmlTree does not nest).
 class OwnedGumboOutput {
  public:
-  explicit OwnedGumboOutput(std::string_view html) {
+  explicit OwnedGumboOutput(std::string_view html) : arena_(ParseArena::ForThisThread()) {
     GumboOptions options = kGumboDefaultOptions;
     options.max_errors = 0;  // we never read parse errors: don't store them
-    options_ = options;
-    output_ = gumbo_parse_with_options(&options_, html.data(), html.size());
+    options.allocator = &ParseArena::GumboAllocate;
+    options.deallocator = &ParseArena::GumboDeallocate;
+    options.userdata = &arena_;
+    arena_.Reset();
+    output_ = gumbo_parse_with_options(&options, html.data(), html.size());
   }
-  ~OwnedGumboOutput() {
-    if (output_ != nullptr) gumbo_destroy_output(&options_, output_);
-  }
+  ~OwnedGumboOutput() { arena_.Reset(); }
   OwnedGumboOutput(const OwnedGumboOutput&) = delete;
   OwnedGumboOutput& operator=(const OwnedGumboOutput&) = delete;
 
   const GumboOutput* get() const { return output_; }
 
  private:
-  GumboOptions options_{};
+  ParseArena& arena_;
   GumboOutput* output_ = nullptr;
 };
 

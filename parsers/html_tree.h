@@ -55,7 +55,7 @@ struct HtmlParseOptions {
   int max_depth = 512;
   // Input whose approximate tag nesting (see ApproximateTagDepth) exceeds
   // this is rejected with kTooLarge before Gumbo sees it: Gumbo 0.10.1 is
-  // quadratic in nesting depth and frees its tree recursively.
+  // quadratic in nesting depth.
   // Default: 1000.
   int max_markup_depth = 1000;
 };
