@@ -72,6 +72,7 @@
 
 #include "parsers/html_sanitizer.h"
 #include "tests/support/pg_server.h"
+#include "tests/support/process.h"
 
 namespace mw {
 namespace {
@@ -459,22 +460,10 @@ bool TakeAcceptsGzip(const httplib::Request& req) {
 // ---------------------------------------------------------------------------
 // Processes.
 
+// `mediawatch` as a child (tests/support/process.h: output in the log,
+// killed if the bench dies).
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    FILE* log = std::fopen(log_path.c_str(), "a");
-    if (log != nullptr) {
-      dup2(fileno(log), STDERR_FILENO);
-      dup2(fileno(log), STDOUT_FILENO);
-    }
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  return testing::SpawnProcess(args, log_path);
 }
 
 double TvSeconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }

@@ -24,6 +24,7 @@
 #include "storage/store.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/pg_server.h"
+#include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
 namespace mw {
@@ -116,20 +117,7 @@ class Farm {
 };
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    FILE* log = std::fopen(log_path.c_str(), "a");
-    if (log != nullptr) {
-      dup2(fileno(log), STDERR_FILENO);
-      dup2(fileno(log), STDOUT_FILENO);
-    }
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+  return testing::SpawnProcess(args, log_path);
 }
 
 // The pid in a worker id "<hostname>:<pid>:<start>".
@@ -200,9 +188,7 @@ TEST(WorkersTest, ThreeWorkersShareTheFarmAndOneKilledIsTakenOver) {
     std::vector<pid_t>* pids;
     std::vector<std::string>* logs;
     ~Reaper() {
-      for (pid_t pid : *pids) {
-        if (pid > 0 && kill(pid, SIGKILL) == 0) waitpid(pid, nullptr, 0);
-      }
+      for (pid_t pid : *pids) testing::KillProcess(pid);
       if (::testing::Test::HasFailure()) {
         for (const std::string& log : *logs) {
           std::string text = testing::ReadFileOrDie(log);
@@ -258,11 +244,7 @@ TEST(WorkersTest, ThreeWorkersShareTheFarmAndOneKilledIsTakenOver) {
   // exit by themselves.
   for (pid_t& pid : pids) {
     if (pid < 0) continue;
-    bool exited = false;
-    for (int i = 0; i < 90 * 20 && !exited; ++i) {
-      exited = waitpid(pid, &status, WNOHANG) == pid;
-      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    const bool exited = testing::WaitForExit(pid, 90, &status);
     const pid_t was = pid;
     if (exited) pid = -1;  // reaped
     ASSERT_TRUE(exited) << "worker " << was << " did not finish";

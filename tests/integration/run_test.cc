@@ -23,6 +23,7 @@
 
 #include "storage/store.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/process.h"
 #include "tests/support/test_support.h"
 
 namespace mw {
@@ -100,36 +101,15 @@ struct Child {
   }
   // True when it ended by itself within `seconds` (status in *status).
   bool WaitFor(int seconds, int* status) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      const pid_t r = waitpid(pid, status, WNOHANG);
-      if (r == pid) {
-        pid = -1;
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    if (!testing::WaitForExit(pid, seconds, status)) return false;
+    pid = -1;
+    return true;
   }
 };
 
 Child Spawn(const std::vector<std::string>& args, const std::string& env,
             const std::string& log_path) {
-  Child child;
-  child.pid = fork();
-  if (child.pid == 0) {
-    if (!env.empty()) putenv(const_cast<char*>(env.c_str()));
-    FILE* log = std::fopen(log_path.c_str(), "a");
-    if (log != nullptr) {
-      dup2(fileno(log), STDERR_FILENO);
-      dup2(fileno(log), STDOUT_FILENO);
-    }
-    std::vector<char*> argv;
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return child;
+  return Child{testing::SpawnProcess(args, log_path, env)};
 }
 
 class RunTest : public ::testing::Test {
