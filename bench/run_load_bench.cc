@@ -2108,6 +2108,13 @@ int Main(int argc, char** argv) {
       "ms\n",
       base.extract_cpu_ms, cold_cpu_ms, cpu_ratio, Verdict(cpu_ratio >= 0.75),
       cold_cpu_ms > 0 ? 2e3 / cold_cpu_ms : 0, base.full_cpu_ms, cold_cpu_ms - base.full_cpu_ms);
+  // The same yardstick run on two threads at once in this process: what
+  // this machine's two cores give when both are busy (the host's other load
+  // and the cores' shared caches slow each thread), farm idle.
+  std::printf(
+      "        against decode+extract measured on two threads at once (%.1f pages/s): %.2f\n",
+      base.two_thread_pages_s,
+      base.two_thread_pages_s > 0 ? cold_rate / base.two_thread_pages_s : 0);
   std::printf("target: peak RSS %.0f MB (< 500 MB: %s)\n", run.peak_rss_mb,
               Verdict(run.peak_rss_mb < 500));
   std::printf("wall %.0f s in all; load average at the end %s\n", Seconds(started),
