@@ -30,7 +30,9 @@
 //   * Baseline, in the same run, single thread: DecodeHtml + ExtractArticle
 //     over a sample of the same pages (--sample, repeated --reps times),
 //     and the whole per-article work (decode, extract, match, fingerprint,
-//     store into a scratch RocksDB) over the same sample, per stage.
+//     store into a scratch RocksDB) over the same sample, per stage; then
+//     decode + extract on two threads at once (how the machine's two cores
+//     scale on the yardstick itself).
 //   * The run: a Monitor over a fresh RocksDB store with the watch-list
 //     feeds/watchlists/guan-heng.toml, options as `mediawatch run` sets them
 //     (background_workers = cores - 1, fingerprints on; feeds' interval
@@ -43,7 +45,8 @@
 // Reports: the load average (the machine is shared), per simulated hour the
 // passes, feeds polled, articles stored, wall and CPU seconds, queue depths
 // and RSS; for the cold pass and the day: articles per second, CPU seconds
-// per article (crawler process; the farm's CPU apart), peak RSS (VmHWM,
+// per article (crawler process; the farm's CPU apart) and, for the cold
+// pass, per stage (CrawlSummary::cpu_*) beside the baseline's, peak RSS (VmHWM,
 // reset after the baseline); that every story any served feed listed is
 // stored exactly once and fetched once, that every story mentioning Guan
 // Heng was flagged and no other; the ratio of the cold pass's articles per
