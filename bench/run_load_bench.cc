@@ -149,12 +149,6 @@ double Seconds(Steady::time_point since) {
   return std::chrono::duration<double>(Steady::now() - since).count();
 }
 
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 // Per thread of this process, from /proc/self/task/*/{schedstat,comm}: CPU
 // time, and time spent runnable but waiting for a core (the other load on a
 // shared machine). Threads come and go (each pass has its own worker), so

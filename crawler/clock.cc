@@ -1,5 +1,7 @@
 #include "crawler/clock.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <thread>
 
@@ -29,6 +31,12 @@ class RealClock final : public Clock {
 Clock* SystemClock() {
   static RealClock clock;  // stateless
   return &clock;
+}
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace mw

@@ -26,6 +26,10 @@ class Clock {
 // The real wall clock. Not owned by the caller.
 Clock* SystemClock();
 
+// CPU time the calling thread has used, in seconds (CLOCK_THREAD_CPUTIME_ID):
+// what the pipeline's per-stage accounting (CrawlSummary::cpu_*) adds up.
+double ThreadCpuSeconds();
+
 // A clock that moves only when told to, or when slept on (to the time slept
 // until, at once).
 class FakeClock final : public Clock {

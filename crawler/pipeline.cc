@@ -1,7 +1,5 @@
 #include "crawler/pipeline.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +12,7 @@
 #include <unordered_set>
 
 #include "base/failpoint.h"
+#include "crawler/clock.h"
 #include "crawler/robots.h"
 #include "parsers/charset.h"
 #include "parsers/source_parsers.h"
@@ -123,13 +122,6 @@ struct ArticleDone {
   // Thread CPU seconds per stage (CrawlSummary::cpu_*).
   double cpu_decode = 0, cpu_extract = 0, cpu_match = 0, cpu_store = 0;
 };
-
-// CPU time of the calling thread, in seconds.
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Adds the CPU time since the last lap to *stage.
 class CpuLap {
