@@ -90,7 +90,6 @@ class OwnedGumboOutput {
     options.allocator = &ParseArena::GumboAllocate;
     options.deallocator = &ParseArena::GumboDeallocate;
     options.userdata = &arena_;
-    arena_.Reset();
     output_ = gumbo_parse_with_options(&options, html.data(), html.size());
   }
   ~OwnedGumboOutput() { arena_.Reset(); }

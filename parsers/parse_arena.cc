@@ -2,6 +2,7 @@
 
 #include "parsers/parse_arena.h"
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,11 +35,9 @@ namespace {
   std::abort();
 }
 
-// The smallest class whose chunk (32 << class bytes) holds `bytes`.
+// The smallest class whose chunk (32 << class bytes) holds `bytes` (> 0).
 int ClassFor(size_t bytes) {
-  int c = 0;
-  while ((size_t{32} << c) < bytes) ++c;
-  return c;
+  return bytes <= 32 ? 0 : static_cast<int>(std::bit_width(bytes - 1)) - 5;
 }
 
 }  // namespace
@@ -77,7 +76,6 @@ char* ParseArena::Bump(size_t bytes) {
     if (b == nullptr) OutOfMemory(kBlockSize);
     MW_ARENA_POISON(b, kBlockSize);
     blocks_.push_back(static_cast<char*>(b));
-    block_ = blocks_.size() - 1;
   }
   offset_ = bytes;
   return blocks_[block_];
@@ -108,7 +106,7 @@ void* ParseArena::AllocateLarge(size_t size) {
   if (h == nullptr) OutOfMemory(size);
   h->size_class = kLargeClass;
   h->large_index = static_cast<uint32_t>(large_.size());
-  h->unused = size + kHeader;
+  h->large_size = size + kHeader;
   large_.push_back(h);
   large_bytes_ += size + kHeader;
   live_bytes_ += size + kHeader;
@@ -121,8 +119,8 @@ void ParseArena::Deallocate(void* p) {
   MW_ARENA_UNPOISON(h, kHeader + sizeof(Header*));
   if (h->size_class == kLargeClass) {
     large_[h->large_index] = nullptr;
-    large_bytes_ -= h->unused;
-    live_bytes_ -= h->unused;
+    large_bytes_ -= h->large_size;
+    live_bytes_ -= h->large_size;
     std::free(h);
     return;
   }

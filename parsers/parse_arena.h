@@ -69,7 +69,7 @@ class ParseArena {
   struct Header {
     uint32_t size_class;   // index into free_, or kLargeClass
     uint32_t large_index;  // into large_, for kLargeClass
-    uint64_t unused;
+    uint64_t large_size;   // bytes malloc'ed, header included, for kLargeClass
   };
   static_assert(sizeof(Header) == kHeader, "chunk header keeps 16-byte alignment");
 

@@ -38,7 +38,7 @@ pid_t SpawnProcess(const std::vector<std::string>& args, const std::string& log_
     dup2(log, STDERR_FILENO);
     dup2(log, STDOUT_FILENO);
   }
-  if (!argv.empty() && argv[0] != nullptr) execve(argv[0], argv.data(), envp.data());
+  if (!args.empty()) execve(argv[0], argv.data(), envp.data());
   _exit(127);
 }
 
